@@ -1,0 +1,1 @@
+return Spike.Cli.Commands.Run(args);

@@ -1,0 +1,186 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Spike.Cpu;
+
+/// <summary>A binary kernel: one element, and the three SIMD row shapes (vector∘vector, vector∘scalar, scalar∘vector).</summary>
+internal interface IBinaryKernel<T> where T : unmanaged
+{
+    static abstract T Apply(T a, T b);
+    static abstract void VV(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d);
+    static abstract void VS(ReadOnlySpan<T> a, T b, Span<T> d);
+    static abstract void SV(T a, ReadOnlySpan<T> b, Span<T> d);
+}
+
+internal interface IPredicate<T> where T : unmanaged
+{
+    static abstract bool Apply(T a, T b);
+}
+
+public sealed partial class CpuBackend
+{
+    public void Binary(BinaryOp op, Tensor a, Tensor b, Tensor dst)
+    {
+        switch (a.DType)
+        {
+            case DType.Float32: BinaryFloat<float>(op, a, b, dst); break;
+            case DType.Float64: BinaryFloat<double>(op, a, b, dst); break;
+            case DType.Int32: BinaryNumber<int>(op, a, b, dst); break;
+            case DType.Int64: BinaryNumber<long>(op, a, b, dst); break;
+            case DType.UInt8: BinaryNumber<byte>(op, a, b, dst); break;
+            default: BinaryBool(op, a, b, dst); break;
+        }
+    }
+
+    static void BinaryFloat<T>(BinaryOp op, Tensor a, Tensor b, Tensor dst) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (op)
+        {
+            case BinaryOp.Div: Run<T, DivOp<T>>(a, b, dst); break;
+            case BinaryOp.Pow: Run<T, PowOp<T>>(a, b, dst); break;
+            default: BinaryNumber<T>(op, a, b, dst); break;
+        }
+    }
+
+    static void BinaryNumber<T>(BinaryOp op, Tensor a, Tensor b, Tensor dst) where T : unmanaged, INumber<T>
+    {
+        switch (op)
+        {
+            case BinaryOp.Add: Run<T, AddOp<T>>(a, b, dst); break;
+            case BinaryOp.Sub: Run<T, SubOp<T>>(a, b, dst); break;
+            case BinaryOp.Mul: Run<T, MulOp<T>>(a, b, dst); break;
+            case BinaryOp.Maximum: Run<T, MaxOp<T>>(a, b, dst); break;
+            case BinaryOp.Minimum: Run<T, MinOp<T>>(a, b, dst); break;
+            case BinaryOp.Eq: Compare<T, EqOp<T>>(a, b, dst); break;
+            case BinaryOp.Ne: Compare<T, NeOp<T>>(a, b, dst); break;
+            case BinaryOp.Lt: Compare<T, LtOp<T>>(a, b, dst); break;
+            case BinaryOp.Le: Compare<T, LeOp<T>>(a, b, dst); break;
+            case BinaryOp.Gt: Compare<T, LtOp<T>>(b, a, dst); break;
+            case BinaryOp.Ge: Compare<T, LeOp<T>>(b, a, dst); break;
+            case BinaryOp.LogicalAnd: Compare<T, AndOp<T>>(a, b, dst); break;
+            case BinaryOp.LogicalOr: Compare<T, OrOp<T>>(a, b, dst); break;
+            default: throw new NotSupportedException($"{op}: not defined for {a.DType} tensors");
+        }
+    }
+
+    static void BinaryBool(BinaryOp op, Tensor a, Tensor b, Tensor dst)
+    {
+        switch (op)
+        {
+            case BinaryOp.Eq: Compare<bool, BoolEq>(a, b, dst); break;
+            case BinaryOp.Ne: Compare<bool, BoolNe>(a, b, dst); break;
+            case BinaryOp.LogicalAnd: Compare<bool, BoolAnd>(a, b, dst); break;
+            case BinaryOp.LogicalOr: Compare<bool, BoolOr>(a, b, dst); break;
+            default: throw new NotSupportedException($"{op}: not defined for Bool tensors (convert to a numeric type first)");
+        }
+    }
+
+    static void Run<T, TOp>(Tensor a, Tensor b, Tensor dst) where T : unmanaged where TOp : IBinaryKernel<T>
+    {
+        var x = Data<T>(a); var y = Data<T>(b); var d = Data<T>(dst);
+        Strided.ForEachRow(dst.Layout.Shape, [a.Layout, b.Layout, dst.Layout], (o, n, st) =>
+        {
+            if (st[2] == 1)
+            {
+                if (st[0] == 1 && st[1] == 1) { TOp.VV(x.AsSpan(o[0], n), y.AsSpan(o[1], n), d.AsSpan(o[2], n)); return; }
+                if (st[0] == 1 && st[1] == 0) { TOp.VS(x.AsSpan(o[0], n), y[o[1]], d.AsSpan(o[2], n)); return; }
+                if (st[0] == 0 && st[1] == 1) { TOp.SV(x[o[0]], y.AsSpan(o[1], n), d.AsSpan(o[2], n)); return; }
+            }
+            for (int i = 0; i < n; i++) d[o[2] + i * st[2]] = TOp.Apply(x[o[0] + i * st[0]], y[o[1] + i * st[1]]);
+        });
+    }
+
+    static void Compare<T, TOp>(Tensor a, Tensor b, Tensor dst) where T : unmanaged where TOp : IPredicate<T>
+    {
+        var x = Data<T>(a); var y = Data<T>(b); var d = Data<bool>(dst);
+        Strided.ForEachRow(dst.Layout.Shape, [a.Layout, b.Layout, dst.Layout], (o, n, st) =>
+        {
+            for (int i = 0; i < n; i++) d[o[2] + i * st[2]] = TOp.Apply(x[o[0] + i * st[0]], y[o[1] + i * st[1]]);
+        });
+    }
+
+    struct AddOp<T> : IBinaryKernel<T> where T : unmanaged, INumber<T>
+    {
+        public static T Apply(T a, T b) => a + b;
+        public static void VV(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Add(a, b, d);
+        public static void VS(ReadOnlySpan<T> a, T b, Span<T> d) => TensorPrimitives.Add(a, b, d);
+        public static void SV(T a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Add(b, a, d);
+    }
+    struct SubOp<T> : IBinaryKernel<T> where T : unmanaged, INumber<T>
+    {
+        public static T Apply(T a, T b) => a - b;
+        public static void VV(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Subtract(a, b, d);
+        public static void VS(ReadOnlySpan<T> a, T b, Span<T> d) => TensorPrimitives.Subtract(a, b, d);
+        public static void SV(T a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Subtract(a, b, d);
+    }
+    struct MulOp<T> : IBinaryKernel<T> where T : unmanaged, INumber<T>
+    {
+        public static T Apply(T a, T b) => a * b;
+        public static void VV(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Multiply(a, b, d);
+        public static void VS(ReadOnlySpan<T> a, T b, Span<T> d) => TensorPrimitives.Multiply(a, b, d);
+        public static void SV(T a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Multiply(b, a, d);
+    }
+    struct DivOp<T> : IBinaryKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Apply(T a, T b) => a / b;
+        public static void VV(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Divide(a, b, d);
+        public static void VS(ReadOnlySpan<T> a, T b, Span<T> d) => TensorPrimitives.Divide(a, b, d);
+        public static void SV(T a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Divide(a, b, d);
+    }
+    struct PowOp<T> : IBinaryKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Apply(T a, T b) => T.Pow(a, b);
+        public static void VV(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Pow(a, b, d);
+        public static void VS(ReadOnlySpan<T> a, T b, Span<T> d) => TensorPrimitives.Pow(a, b, d);
+        public static void SV(T a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Pow(a, b, d);
+    }
+    /// <summary>NaN-propagating, as torch.maximum.</summary>
+    struct MaxOp<T> : IBinaryKernel<T> where T : unmanaged, INumber<T>
+    {
+        public static T Apply(T a, T b) => T.Max(a, b);
+        public static void VV(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Max(a, b, d);
+        public static void VS(ReadOnlySpan<T> a, T b, Span<T> d) => TensorPrimitives.Max(a, b, d);
+        public static void SV(T a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Max(b, a, d);
+    }
+    struct MinOp<T> : IBinaryKernel<T> where T : unmanaged, INumber<T>
+    {
+        public static T Apply(T a, T b) => T.Min(a, b);
+        public static void VV(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Min(a, b, d);
+        public static void VS(ReadOnlySpan<T> a, T b, Span<T> d) => TensorPrimitives.Min(a, b, d);
+        public static void SV(T a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Min(b, a, d);
+    }
+
+    struct EqOp<T> : IPredicate<T> where T : unmanaged, INumber<T> { public static bool Apply(T a, T b) => a == b; }
+    struct NeOp<T> : IPredicate<T> where T : unmanaged, INumber<T> { public static bool Apply(T a, T b) => a != b; }
+    struct LtOp<T> : IPredicate<T> where T : unmanaged, INumber<T> { public static bool Apply(T a, T b) => a < b; }
+    struct LeOp<T> : IPredicate<T> where T : unmanaged, INumber<T> { public static bool Apply(T a, T b) => a <= b; }
+    struct AndOp<T> : IPredicate<T> where T : unmanaged, INumber<T> { public static bool Apply(T a, T b) => a != T.Zero && b != T.Zero; }
+    struct OrOp<T> : IPredicate<T> where T : unmanaged, INumber<T> { public static bool Apply(T a, T b) => a != T.Zero || b != T.Zero; }
+    struct BoolEq : IPredicate<bool> { public static bool Apply(bool a, bool b) => a == b; }
+    struct BoolNe : IPredicate<bool> { public static bool Apply(bool a, bool b) => a != b; }
+    struct BoolAnd : IPredicate<bool> { public static bool Apply(bool a, bool b) => a && b; }
+    struct BoolOr : IPredicate<bool> { public static bool Apply(bool a, bool b) => a || b; }
+
+    public void Where(Tensor cond, Tensor a, Tensor b, Tensor dst)
+    {
+        switch (dst.DType)
+        {
+            case DType.Float32: WhereT<float>(cond, a, b, dst); break;
+            case DType.Float64: WhereT<double>(cond, a, b, dst); break;
+            case DType.Int32: WhereT<int>(cond, a, b, dst); break;
+            case DType.Int64: WhereT<long>(cond, a, b, dst); break;
+            case DType.UInt8: WhereT<byte>(cond, a, b, dst); break;
+            default: WhereT<bool>(cond, a, b, dst); break;
+        }
+    }
+
+    static void WhereT<T>(Tensor cond, Tensor a, Tensor b, Tensor dst) where T : unmanaged
+    {
+        var c = Data<bool>(cond); var x = Data<T>(a); var y = Data<T>(b); var d = Data<T>(dst);
+        Strided.ForEachRow(dst.Layout.Shape, [cond.Layout, a.Layout, b.Layout, dst.Layout], (o, n, st) =>
+        {
+            for (int i = 0; i < n; i++)
+                d[o[3] + i * st[3]] = c[o[0] + i * st[0]] ? x[o[1] + i * st[1]] : y[o[2] + i * st[2]];
+        });
+    }
+}

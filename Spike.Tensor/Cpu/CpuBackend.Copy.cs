@@ -1,0 +1,109 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Spike.Cpu;
+
+public sealed partial class CpuBackend
+{
+    public void Copy(Tensor src, Tensor dst)
+    {
+        switch (src.DType)
+        {
+            case DType.Float32: CopyFrom<float>(src, dst); break;
+            case DType.Float64: CopyFrom<double>(src, dst); break;
+            case DType.Int32: CopyFrom<int>(src, dst); break;
+            case DType.Int64: CopyFrom<long>(src, dst); break;
+            case DType.UInt8: CopyFrom<byte>(src, dst); break;
+            default: CopyFromBool(src, dst); break;
+        }
+    }
+
+    static void CopyFrom<TS>(Tensor src, Tensor dst) where TS : unmanaged, INumber<TS>
+    {
+        switch (dst.DType)
+        {
+            case DType.Float32: Convert<TS, float>(src, dst); break;
+            case DType.Float64: Convert<TS, double>(src, dst); break;
+            case DType.Int32: Convert<TS, int>(src, dst); break;
+            case DType.Int64: Convert<TS, long>(src, dst); break;
+            case DType.UInt8: Convert<TS, byte>(src, dst); break;
+            default:
+                var s = Data<TS>(src); var d = Data<bool>(dst);
+                Strided.ForEachRow(dst.Layout.Shape, [src.Layout, dst.Layout], (o, n, st) =>
+                {
+                    for (int i = 0; i < n; i++) d[o[1] + i * st[1]] = s[o[0] + i * st[0]] != TS.Zero;
+                });
+                break;
+        }
+    }
+
+    static void CopyFromBool(Tensor src, Tensor dst)
+    {
+        var s = Data<bool>(src);
+        switch (dst.DType)
+        {
+            case DType.Bool:
+                var db = Data<bool>(dst);
+                Strided.ForEachRow(dst.Layout.Shape, [src.Layout, dst.Layout], (o, n, st) =>
+                {
+                    for (int i = 0; i < n; i++) db[o[1] + i * st[1]] = s[o[0] + i * st[0]];
+                });
+                break;
+            case DType.Float32: FromBool<float>(s, src, dst); break;
+            case DType.Float64: FromBool<double>(s, src, dst); break;
+            case DType.Int32: FromBool<int>(s, src, dst); break;
+            case DType.Int64: FromBool<long>(s, src, dst); break;
+            default: FromBool<byte>(s, src, dst); break;
+        }
+    }
+
+    static void FromBool<TD>(bool[] s, Tensor src, Tensor dst) where TD : unmanaged, INumber<TD>
+    {
+        var d = Data<TD>(dst);
+        Strided.ForEachRow(dst.Layout.Shape, [src.Layout, dst.Layout], (o, n, st) =>
+        {
+            for (int i = 0; i < n; i++) d[o[1] + i * st[1]] = s[o[0] + i * st[0]] ? TD.One : TD.Zero;
+        });
+    }
+
+    static void Convert<TS, TD>(Tensor src, Tensor dst)
+        where TS : unmanaged, INumber<TS> where TD : unmanaged, INumber<TD>
+    {
+        var s = Data<TS>(src); var d = Data<TD>(dst);
+        Strided.ForEachRow(dst.Layout.Shape, [src.Layout, dst.Layout], (o, n, st) =>
+        {
+            if (st[0] == 1 && st[1] == 1)
+            {
+                if (typeof(TS) == typeof(TD)) Array.Copy(s, o[0], d, o[1], n);
+                else TensorPrimitives.ConvertTruncating<TS, TD>(s.AsSpan(o[0], n), d.AsSpan(o[1], n));
+                return;
+            }
+            for (int i = 0; i < n; i++) d[o[1] + i * st[1]] = TD.CreateTruncating(s[o[0] + i * st[0]]);
+        });
+    }
+
+    // Float→float narrowing rounds; float→int truncates toward zero (as C and PyTorch); int→int wraps.
+
+    public void Fill(Tensor dst, double value)
+    {
+        switch (dst.DType)
+        {
+            case DType.Float32: FillT(dst, (float)value); break;
+            case DType.Float64: FillT(dst, value); break;
+            case DType.Int32: FillT(dst, (int)value); break;
+            case DType.Int64: FillT(dst, (long)value); break;
+            case DType.UInt8: FillT(dst, (byte)value); break;
+            default: FillT(dst, value != 0); break;
+        }
+    }
+
+    static void FillT<T>(Tensor dst, T value) where T : unmanaged
+    {
+        var d = Data<T>(dst);
+        Strided.ForEachRow(dst.Layout.Shape, [dst.Layout], (o, n, st) =>
+        {
+            if (st[0] == 1) d.AsSpan(o[0], n).Fill(value);
+            else for (int i = 0; i < n; i++) d[o[0] + i * st[0]] = value;
+        });
+    }
+}

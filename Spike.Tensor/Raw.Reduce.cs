@@ -1,0 +1,37 @@
+namespace Spike;
+
+public static partial class Raw
+{
+    /// <summary>Normalised, sorted, distinct axes; null or empty means every axis.</summary>
+    public static int[] ReduceAxes(int[]? axes, int rank, string op)
+    {
+        if (axes is null || axes.Length == 0) return Enumerable.Range(0, rank).ToArray();
+        var norm = axes.Select(a => Layout.Axis(a, rank, op)).ToArray();
+        if (norm.Distinct().Count() != norm.Length) throw new ArgumentException($"{op}: axis repeats in [{string.Join(", ", axes)}]");
+        Array.Sort(norm);
+        return norm;
+    }
+
+    /// <summary>The shape after reducing axes (kept as size 1 with keepDim).</summary>
+    public static int[] ReducedShape(int[] shape, int[] axes, bool keepDim) =>
+        keepDim ? shape.Select((d, i) => axes.Contains(i) ? 1 : d).ToArray()
+                : shape.Where((_, i) => !axes.Contains(i)).ToArray();
+
+    /// <summary>
+    /// Reduces over axes: the reduced axes are permuted innermost and made contiguous, so every backend only
+    /// reduces rows of a [outer, inner] matrix.
+    /// </summary>
+    public static Tensor Reduce(ReduceOp op, Tensor x, int[]? axes, bool keepDim, DType? resultType = null)
+    {
+        string name = op.ToString().ToLowerInvariant();
+        var ax = ReduceAxes(axes, x.Rank, name);
+        var kept = Enumerable.Range(0, x.Rank).Where(i => !ax.Contains(i)).ToArray();
+        int inner = ax.Aggregate(1, (p, a) => p * x.Layout.Shape[a]);
+        int outer = x.Numel / Math.Max(inner, 1);
+        if (inner == 0) outer = kept.Aggregate(1, (p, a) => p * x.Layout.Shape[a]);
+        var rows = Reshape(Contiguous(Permute(x, [.. kept, .. ax])), outer, inner);
+        var dst = Empty([outer], resultType ?? x.DType, x.Device);
+        Backend(x).Reduce(op, rows, dst);
+        return dst.WithLayout(Layout.Contiguous(ReducedShape(x.Layout.Shape, ax, keepDim)));
+    }
+}

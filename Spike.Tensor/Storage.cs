@@ -1,0 +1,39 @@
+namespace Spike;
+
+/// <summary>A flat buffer of elements that one or more tensors view through their layouts.</summary>
+public abstract class Storage
+{
+    public abstract DType DType { get; }
+    public abstract Device Device { get; }
+    public abstract int Length { get; }
+}
+
+/// <summary>Managed-array storage of the CPU backend.</summary>
+public sealed class CpuStorage : Storage
+{
+    public Array Data { get; }
+    public override DType DType { get; }
+    public override Device Device => Device.Cpu;
+    public override int Length => Data.Length;
+
+    public CpuStorage(Array data, DType dtype)
+    {
+        if (data.GetType().GetElementType() != dtype.ClrType())
+            throw new ArgumentException($"storage: array of {data.GetType().GetElementType()?.Name} cannot hold {dtype}");
+        Data = data;
+        DType = dtype;
+    }
+
+    public static CpuStorage Allocate(DType dtype, int length) => new(dtype switch
+    {
+        DType.Float32 => new float[length],
+        DType.Float64 => new double[length],
+        DType.Int32 => new int[length],
+        DType.Int64 => new long[length],
+        DType.UInt8 => new byte[length],
+        _ => new bool[length],
+    }, dtype);
+
+    public T[] As<T>() where T : unmanaged => Data as T[]
+        ?? throw new InvalidCastException($"storage holds {DType}, not {typeof(T).Name}");
+}

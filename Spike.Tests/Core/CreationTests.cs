@@ -1,0 +1,77 @@
+using FluentAssertions;
+using NUnit.Framework;
+
+namespace Spike.Tests.Core;
+
+
+public class CreationTests
+{
+    [Test]
+    public void Basics()
+    {
+        Tensor.Zeros(2, 3).ToArray<float>().Should().AllBeEquivalentTo(0f);
+        Tensor.Ones([2], DType.Int64).ToArray<long>().Should().Equal(1, 1);
+        Tensor.Full([3], 2.5, DType.Float64).ToArray<double>().Should().Equal(2.5, 2.5, 2.5);
+        Tensor.Arange(5).ToArray<long>().Should().Equal(0, 1, 2, 3, 4);
+        Tensor.Arange(1, 2, 0.25).ToArray<float>().Should().Equal(1f, 1.25f, 1.5f, 1.75f);
+        Tensor.Arange(3, 0, -1, DType.Int32).ToArray<int>().Should().Equal(3, 2, 1);
+        Tensor.Linspace(-1, 1, 5).ToArray<float>().Should().Equal(-1f, -0.5f, 0f, 0.5f, 1f);
+        Tensor.Eye(2, 3).ToArray<float>().Should().Equal(1, 0, 0, 0, 1, 0);
+        Tensor.FromArray(new[] { 1, 2, 3, 4, 5, 6 }, 2, -1).Shape.Should().Equal(2, 3);
+        Tensor.Scalar(3).Item().Should().Be(3);
+        Tensor.Scalar(3).Rank.Should().Be(0);
+    }
+
+    [Test]
+    public void ToStringShowsShapeAndLeadingValues()
+    {
+        var s = Tensor.Arange(0, 10, 1).Reshape(2, 5).ToString();
+        s.Should().Contain("[2, 5]").And.Contain("Float32").And.Contain("0, 1, 2, 3, 4, 5, 6, 7, ...");
+    }
+
+    [Test]
+    public void RandomIsSeededAndCounterBased()
+    {
+        var a = Tensor.Rand([1000], new Generator(42)).ToArray<float>();
+        var b = Tensor.Rand([1000], new Generator(42)).ToArray<float>();
+        var c = Tensor.Rand([1000], new Generator(43)).ToArray<float>();
+        a.Should().Equal(b);
+        a.Should().NotEqual(c);
+        a.Should().OnlyContain(v => v >= 0 && v < 1);
+        a.Average().Should().BeApproximately(0.5f, 0.03f);
+
+        // Two draws from one generator continue the stream: together they equal one draw of both sizes.
+        var g = new Generator(5);
+        var first = Tensor.Rand([3], g).ToArray<float>();
+        var second = Tensor.Rand([4], g).ToArray<float>();
+        Tensor.Rand([7], new Generator(5)).ToArray<float>().Should().Equal([.. first, .. second]);
+
+        // Philox4x32-10 known-answer test (Random123 kat_vectors: zero counter and key).
+        Philox.Generate(0, 0).Should().Be((0x6627e8d5u, 0xe169c58du, 0xbc57ac4cu, 0x9b00dbd8u));
+    }
+
+    [Test]
+    public void NormalAndBernoulliStatistics()
+    {
+        var n = Tensor.Randn([20000], new Generator(1), dtype: DType.Float64).ToArray<double>();
+        n.Average().Should().BeApproximately(0, 0.03);
+        (n.Select(v => v * v).Average()).Should().BeApproximately(1, 0.04);
+        var b = Tensor.Bernoulli([20000], 0.3, new Generator(2)).ToArray<float>();
+        b.Should().OnlyContain(v => v == 0 || v == 1);
+        b.Average().Should().BeApproximately(0.3f, 0.02f);
+    }
+
+    [Test]
+    public void DTypeConversionTruncatesTowardZeroAndPromotes()
+    {
+        var x = Tensor.FromArray(new[] { -1.7f, -0.5f, 0.5f, 2.9f });
+        Raw.ToDType(x, DType.Int32).ToArray<int>().Should().Equal(-1, 0, 0, 2);
+        Raw.ToDType(x, DType.Bool).ToArray<bool>().Should().Equal(true, true, true, true);
+        DTypes.Promote(DType.Int64, DType.Float32).Should().Be(DType.Float32);
+        DTypes.Promote(DType.Float32, DType.Float64).Should().Be(DType.Float64);
+        DTypes.Promote(DType.Bool, DType.UInt8).Should().Be(DType.UInt8);
+        (Tensor.Arange(3) + Tensor.Ones(3)).DType.Should().Be(DType.Float32);
+        (Tensor.Arange(3) / 2).ToArray<float>().Should().Equal(0f, 0.5f, 1f);
+        (Tensor.Arange(3) * 2).DType.Should().Be(DType.Int64);
+    }
+}
