@@ -1,0 +1,37 @@
+using System.Globalization;
+
+namespace Spike.Cli.Training;
+
+/// <summary>One epoch's results, printed in the tutorial scripts' format and appended to metrics.csv.</summary>
+public sealed record EpochMetrics(int Epoch, double TrainLoss, double TrainAcc, double TestLoss, double TestAcc, double MaxTestAcc, double TotalTime)
+{
+    public const string CsvHeader = "epoch,train_loss,train_acc,test_loss,test_acc,max_test_acc,total_time";
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"epoch={Epoch}, train_loss={TrainLoss:G6}, train_acc={TrainAcc:G6}, test_loss={TestLoss:G6}, test_acc={TestAcc:G6}, max_test_acc={MaxTestAcc:G6}, total_time={TotalTime:F2}");
+
+    public string ToCsv() => string.Create(CultureInfo.InvariantCulture,
+        $"{Epoch},{TrainLoss:R},{TrainAcc:R},{TestLoss:R},{TestAcc:R},{MaxTestAcc:R},{TotalTime:R}");
+
+    public static EpochMetrics Parse(string line)
+    {
+        var f = line.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        return new EpochMetrics((int)f[0], f[1], f[2], f[3], f[4], f[5], f[6]);
+    }
+
+    /// <summary>Appends to metrics.csv, keeping only rows of epochs before this one (a resumed run rewrites
+    /// the epochs it repeats), so the file always describes one uninterrupted history.</summary>
+    public static void Append(string path, EpochMetrics m)
+    {
+        var rows = File.Exists(path)
+            ? File.ReadAllLines(path).Skip(1).Where(l => l.Length > 0 && Parse(l).Epoch < m.Epoch).ToList()
+            : [];
+        rows.Add(m.ToCsv());
+        Spike.Nn.AtomicFile.Write(path, s =>
+        {
+            using var w = new StreamWriter(s, leaveOpen: true);
+            w.WriteLine(CsvHeader);
+            foreach (var r in rows) w.WriteLine(r);
+        });
+    }
+}
