@@ -1,25 +1,48 @@
+using System.Numerics;
+
 namespace Spike.Cpu;
 
 public sealed partial class CpuBackend
 {
-    /// <summary>Element i (row-major in dst) draws from counter offset + i, whatever dst's strides.</summary>
+    /// <summary>Element i (row-major in dst) draws from counter offset + i, whatever dst's strides or the thread
+    /// that computes it, so results never depend on the machine.</summary>
     public void Random(RandomKind kind, Tensor dst, ulong seed, ulong offset, double p0, double p1)
     {
-        var values = new double[dst.Numel];
-        bool single = dst.DType != DType.Float64;
-        void Draw(int i)
+        var target = dst.IsContiguous ? dst : Raw.EmptyLike(dst);
+        switch (target.DType)
         {
-            ulong c = offset + (ulong)i;
-            values[i] = kind switch
-            {
-                RandomKind.Uniform => p0 + (p1 - p0) * (single ? Philox.UniformFloat(seed, c) : Philox.UniformDouble(seed, c)),
-                RandomKind.Normal => p0 + p1 * Philox.Normal(seed, c),
-                _ => Philox.UniformFloat(seed, c) < p0 ? 1.0 : 0.0,
-            };
+            case DType.Float32: Draw<float>(kind, target, seed, offset, p0, p1, single: true); break;
+            case DType.Float64: Draw<double>(kind, target, seed, offset, p0, p1, single: false); break;
+            default:
+                var tmp = Raw.EmptyLike(target, DType.Float32);
+                Draw<float>(kind, tmp, seed, offset, p0, p1, single: true);
+                Copy(tmp, target);
+                break;
         }
-        if (values.Length >= Strided.ParallelThreshold / 8) Parallel.For(0, values.Length, Draw);
-        else for (int i = 0; i < values.Length; i++) Draw(i);
-        var src = new Tensor(new CpuStorage(values, DType.Float64), Layout.Contiguous(dst.Layout.Shape));
-        Copy(src, dst);
+        if (!ReferenceEquals(target, dst)) Copy(target, dst);
+    }
+
+    static void Draw<T>(RandomKind kind, Tensor dst, ulong seed, ulong offset, double p0, double p1, bool single)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var d = Data<T>(dst);
+        int start = dst.Layout.Offset, n = dst.Numel;
+        void Range(int a, int b)
+        {
+            for (int i = a; i < b; i++)
+            {
+                ulong c = offset + (ulong)i;
+                double v = kind switch
+                {
+                    RandomKind.Uniform => p0 + (p1 - p0) * (single ? Philox.UniformFloat(seed, c) : Philox.UniformDouble(seed, c)),
+                    RandomKind.Normal => p0 + p1 * Philox.Normal(seed, c),
+                    _ => Philox.UniformFloat(seed, c) < p0 ? 1.0 : 0.0,
+                };
+                d[start + i] = T.CreateTruncating(v);
+            }
+        }
+        const int chunk = 1 << 14;
+        if (n < 2 * chunk) { Range(0, n); return; }
+        Parallel.For(0, (n + chunk - 1) / chunk, k => Range(k * chunk, Math.Min(n, (k + 1) * chunk)));
     }
 }
