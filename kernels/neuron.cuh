@@ -57,6 +57,25 @@ __device__ void neuron_fwd(int steps, spk_i64 n, const T* x_seq, const T* v_init
     }
 }
 
+// Single step (inference and single-step mode): v: [N] holds V[t-1] on entry and V[t] on exit; x, s: [N];
+// h (may be null) receives H[t] for a later backward. The same arithmetic as one iteration of neuron_fwd, so
+// T calls give bit-identical results to one fused call.
+template <typename T>
+__device__ void neuron_step(spk_i64 n, const T* x, T* v, T* s, T* h, spk_neuron_params p) {
+    SPK_FOR_EACH(i, n) {
+        float hv = spk_charge(spk_load(v, i), spk_load(x, i), p);
+        float sv = spk_heaviside(hv - p.v_threshold);
+#if SPK_SOFT_RESET
+        float vv = hv - sv * p.v_threshold;
+#else
+        float vv = (1.0f - sv) * hv + sv * p.v_reset;
+#endif
+        spk_store(s, i, sv);
+        if (h) spk_store(h, i, hv);
+        spk_store(v, i, vv);
+    }
+}
+
 // Backward through time for loss L(S, V): given dL/dS[t] (grad_s_seq) and dL/dV[t] (grad_v_seq, may be null),
 // walks t = T-1..0 carrying g = dL/dV[t] from the future:
 //   gV = grad_v[t] + g;  gS = grad_s[t] + gV * dV/dS (dropped with detach_reset)

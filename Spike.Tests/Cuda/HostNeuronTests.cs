@@ -65,6 +65,28 @@ public class HostNeuronTests
         }
     }
 
+    [TestCaseSource(nameof(Variants))]
+    public void SingleStepKernelComposedOverTimeEqualsTheFusedKernel(NeuronKernelOptions o)
+    {
+        var lib = HostKernels.For(o.Program);
+        var p = NeuronParams.Create(1.0, o.SoftReset ? null : -0.5, 3, 2);
+        var x = F(Gaussian(T * N, 41, 1.5));
+        var vInit = F(Gaussian(N, 42, 0.5));
+        float[] s = new float[T * N], h = new float[T * N], v = new float[T * N];
+        lib.Run(o.Variant, $"{o.Prefix}_fwd_f32", Launch, T, (long)N, x, vInit, s, h, v, null, p);
+
+        var state = (float[])vInit.Clone();
+        for (int t = 0; t < T; t++)
+        {
+            float[] xt = x[(t * N)..((t + 1) * N)], st = new float[N], ht = new float[N];
+            lib.Run(o.Variant, $"{o.Prefix}_step_f32", Launch, (long)N, xt, state, st, ht, p);
+            st.Should().Equal(s[(t * N)..((t + 1) * N)], $"spikes at t={t}");
+            ht.Should().Equal(h[(t * N)..((t + 1) * N)], $"h at t={t}");
+            state.Should().Equal(v[(t * N)..((t + 1) * N)], $"v at t={t}");
+        }
+        s.Should().Contain(1);
+    }
+
     [Test]
     public void DetachResetChangesOnlyTheResetPath()
     {
