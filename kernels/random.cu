@@ -1,0 +1,41 @@
+// Counter-based random fills: element i (row-major in a contiguous dst) uses counter offset + i under key seed,
+// exactly as CpuBackend.Random, so the same (seed, offset) draws the same numbers on either device.
+#include "common.cuh"
+#include "philox.cuh"
+
+// out: [n, 4] raw Philox words for counters offset + i (the bit-exactness probe).
+extern "C" __global__ void philox_u32(spk_i64 n, spk_u64 seed, spk_u64 offset, spk_u64 stream, spk_u32* out) {
+    SPK_FOR_EACH(i, n) {
+        spk_philox_out o = spk_philox(seed, offset + (spk_u64)i, stream);
+        out[4 * i] = o.w0; out[4 * i + 1] = o.w1; out[4 * i + 2] = o.w2; out[4 * i + 3] = o.w3;
+    }
+}
+
+// dst: [n] = lo + (hi - lo) * U; the affine step in double, as the CPU backend does, then rounded once.
+extern "C" __global__ void uniform_f32(spk_i64 n, spk_u64 seed, spk_u64 offset, double lo, double hi, float* dst) {
+    SPK_FOR_EACH(i, n) dst[i] = (float)(lo + (hi - lo) * (double)spk_uniform_float(seed, offset + (spk_u64)i));
+}
+
+// dst: [n] = mean + std * N(0, 1).
+extern "C" __global__ void normal_f32(spk_i64 n, spk_u64 seed, spk_u64 offset, double mean, double std, float* dst) {
+    SPK_FOR_EACH(i, n) dst[i] = (float)(mean + std * spk_normal(seed, offset + (spk_u64)i));
+}
+
+// dst: [n] = U < p ? 1 : 0 (CpuBackend.Random's Bernoulli).
+extern "C" __global__ void bernoulli_f32(spk_i64 n, spk_u64 seed, spk_u64 offset, double p, float* dst) {
+    SPK_FOR_EACH(i, n) dst[i] = (double)spk_uniform_float(seed, offset + (spk_u64)i) < p ? 1.0f : 0.0f;
+}
+
+// Poisson rate encoding, SpikingJelly's PoissonEncoder: spike = (U <= x) for a firing probability x in [0, 1].
+// x: [n] contiguous; spikes: [n].
+extern "C" __global__ void poisson_encode_f32(spk_i64 n, spk_u64 seed, spk_u64 offset, const float* x, float* spikes) {
+    SPK_FOR_EACH(i, n) spikes[i] = spk_uniform_float(seed, offset + (spk_u64)i) <= x[i] ? 1.0f : 0.0f;
+}
+
+extern "C" __global__ void poisson_encode_f16(spk_i64 n, spk_u64 seed, spk_u64 offset, const spk_half* x, spk_half* spikes) {
+    SPK_FOR_EACH(i, n) spikes[i] = spk_f2h(spk_uniform_float(seed, offset + (spk_u64)i) <= spk_h2f(x[i]) ? 1.0f : 0.0f);
+}
+
+extern "C" __global__ void poisson_encode_f32_u8(spk_i64 n, spk_u64 seed, spk_u64 offset, const float* x, spk_u8* spikes) {
+    SPK_FOR_EACH(i, n) spikes[i] = spk_uniform_float(seed, offset + (spk_u64)i) <= x[i] ? 1 : 0;
+}
