@@ -29,6 +29,12 @@ public sealed partial class CpuBackend
         int start = dst.Layout.Offset, n = dst.Numel;
         void Range(int a, int b)
         {
+            // The common case (Poisson encoding, dropout masks): U[0, 1) floats, drawn eight counters at a time.
+            if (kind == RandomKind.Uniform && single && p0 == 0 && p1 == 1 && d is float[] f)
+            {
+                PhiloxBatch.UniformFloat(seed, offset + (ulong)a, f.AsSpan(start + a, b - a));
+                return;
+            }
             for (int i = a; i < b; i++)
             {
                 ulong c = offset + (ulong)i;

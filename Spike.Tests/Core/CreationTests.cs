@@ -75,3 +75,18 @@ public class CreationTests
         (Tensor.Arange(3) * 2).DType.Should().Be(DType.Int64);
     }
 }
+
+public class PhiloxBatchTests
+{
+    [Test]
+    public void BatchedDrawsAreBitIdenticalToTheScalarGenerator()
+    {
+        foreach (var (seed, start) in new (ulong, ulong)[] { (0, 0), (42, 5), (ulong.MaxValue, uint.MaxValue - 3UL), (7, 1UL << 40) })
+        {
+            var batch = new float[37];
+            PhiloxBatch.UniformFloat(seed, start, batch);
+            for (int i = 0; i < batch.Length; i++)
+                batch[i].Should().Be(Philox.UniformFloat(seed, start + (ulong)i), $"seed {seed} counter {start + (ulong)i}");
+        }
+    }
+}
