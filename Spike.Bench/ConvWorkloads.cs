@@ -1,0 +1,6 @@
+namespace Spike.Bench;
+
+public static class ConvWorkloads
+{
+    public static IEnumerable<Workload> All() => [];
+}

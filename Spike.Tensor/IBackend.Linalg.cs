@@ -1,0 +1,34 @@
+namespace Spike;
+
+public partial interface IBackend
+{
+    /// <summary>
+    /// Batched matrix product dst[b] = a[b]·b[b] (+ dst[b] when <paramref name="accumulate"/>).
+    /// a: [B, M, K], b: [B, K, N], dst: [B, M, N], one dtype, any non-negative strides (transposed views and
+    /// stride-0 batch broadcast need no copy). When dst's batch stride is 0 (and B &gt; 1) the B products are summed
+    /// into it: the first overwrites unless <paramref name="accumulate"/>. K = 0 gives zeros (or leaves dst).
+    /// </summary>
+    void Matmul(Tensor a, Tensor b, Tensor dst, bool accumulate);
+
+    /// <summary>
+    /// Unfolds image patches: col[n, (c·KH + i)·KW + j, oh·OW + ow] = x[n, c, oh·SH − PH + i·DH, ow·SW − PW + j·DW]
+    /// (0 outside the image). x: [N, C, H, W] any strides; col: [N, C·KH·KW, OH·OW] contiguous, same dtype.
+    /// </summary>
+    void Im2Col(Tensor x, Tensor col, ConvGeometry g);
+
+    /// <summary>
+    /// The adjoint of <see cref="Im2Col"/>: dx[n, c, h, w] += Σ of the col entries that read that pixel.
+    /// col: [N, C·KH·KW, OH·OW] contiguous; dx: [N, C, H, W] any strides (accumulated into).
+    /// </summary>
+    void Col2Im(Tensor col, Tensor dx, ConvGeometry g);
+}
+
+/// <summary>The geometry of one 2-D convolution: image [C, H, W] → output [OH, OW] with a KH×KW kernel.</summary>
+public sealed record ConvGeometry(int C, int H, int W, int KH, int KW, int SH, int SW, int PH, int PW, int DH, int DW)
+{
+    /// <summary>⌊(H + 2·PH − DH·(KH − 1) − 1) / SH⌋ + 1.</summary>
+    public int OH => (H + 2 * PH - DH * (KH - 1) - 1) / SH + 1;
+
+    /// <summary>⌊(W + 2·PW − DW·(KW − 1) − 1) / SW⌋ + 1.</summary>
+    public int OW => (W + 2 * PW - DW * (KW - 1) - 1) / SW + 1;
+}
