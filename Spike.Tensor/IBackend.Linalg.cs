@@ -23,12 +23,13 @@ public partial interface IBackend
     void Col2Im(Tensor col, Tensor dx, ConvGeometry g);
 }
 
-/// <summary>The geometry of one 2-D convolution: image [C, H, W] → output [OH, OW] with a KH×KW kernel.</summary>
-public sealed record ConvGeometry(int C, int H, int W, int KH, int KW, int SH, int SW, int PH, int PW, int DH, int DW)
+/// <summary>
+/// The geometry of one 2-D convolution: image [C, H, W] → output [OH, OW] with a KH×KW kernel, stride SH×SW,
+/// zero padding PH×PW and dilation DH×DW. OH and OW are normally ⌊(H + 2·PH − DH·(KH − 1) − 1) / SH⌋ + 1
+/// (<see cref="For"/>); a transposed convolution may use a taller image than that formula inverts.
+/// </summary>
+public sealed record ConvGeometry(int C, int H, int W, int KH, int KW, int SH, int SW, int PH, int PW, int DH, int DW, int OH, int OW)
 {
-    /// <summary>⌊(H + 2·PH − DH·(KH − 1) − 1) / SH⌋ + 1.</summary>
-    public int OH => (H + 2 * PH - DH * (KH - 1) - 1) / SH + 1;
-
-    /// <summary>⌊(W + 2·PW − DW·(KW − 1) − 1) / SW⌋ + 1.</summary>
-    public int OW => (W + 2 * PW - DW * (KW - 1) - 1) / SW + 1;
+    public static ConvGeometry For(int c, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) =>
+        new(c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, (h + 2 * ph - dh * (kh - 1) - 1) / sh + 1, (w + 2 * pw - dw * (kw - 1) - 1) / sw + 1);
 }
