@@ -12,13 +12,14 @@ public partial interface IBackend
 
     /// <summary>
     /// Unfolds image patches: col[n, (c·KH + i)·KW + j, oh·OW + ow] = x[n, c, oh·SH − PH + i·DH, ow·SW − PW + j·DW]
-    /// (0 outside the image). x: [N, C, H, W] any strides; col: [N, C·KH·KW, OH·OW] contiguous, same dtype.
+    /// (0 outside the image). x: [N, C, H, W] any strides; col: [N, C·KH·KW, OH·OW], same dtype, each sample's
+    /// matrix contiguous (strides [any, OH·OW, 1]) so a caller can leave extra rows between samples.
     /// </summary>
     void Im2Col(Tensor x, Tensor col, ConvGeometry g);
 
     /// <summary>
     /// The adjoint of <see cref="Im2Col"/>: dx[n, c, h, w] += Σ of the col entries that read that pixel.
-    /// col: [N, C·KH·KW, OH·OW] contiguous; dx: [N, C, H, W] any strides (accumulated into).
+    /// col: [N, C·KH·KW, OH·OW] with strides [any, OH·OW, 1]; dx: [N, C, H, W] any strides (accumulated into).
     /// </summary>
     void Col2Im(Tensor col, Tensor dx, ConvGeometry g);
 }

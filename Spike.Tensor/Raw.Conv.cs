@@ -23,17 +23,36 @@ public static partial class Raw
     /// explicit geometry (also the input gradient of a transposed convolution).</summary>
     public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, ConvGeometry g, int groups)
     {
-        int n = x.Layout.Shape[0], cout = weight.Layout.Shape[0], coutG = cout / groups, kk = g.KH * g.KW;
+        int n = x.Layout.Shape[0], cout = weight.Layout.Shape[0], coutG = cout / groups, kk = g.KH * g.KW, ckk = g.C * kk;
         var y = Empty([n, cout, g.OH, g.OW], x.DType, x.Device);
         var y3 = y.WithLayout(Layout.Contiguous([n, cout, g.OH * g.OW]));
-        if (bias is not null) CopyInto(Reshape(bias, cout, 1), y3);
-        var wm = Reshape(weight, cout, g.C * kk);
-        foreach (var (n0, nb) in Chunks(n, (long)g.C * kk * g.OH * g.OW))
+        var wm = Reshape(weight, cout, ckk);
+        // With a bias and a real im2col, the bias rides in the GEMM as one more depth step: [W | b]·[col; 1].
+        // That saves a broadcast fill of y and a read-modify-write pass over it.
+        bool biasInGemm = bias is not null && !IsPointwise(g);
+        if (biasInGemm)
+        {
+            var aug = Empty([cout, ckk + 1], x.DType, x.Device);
+            CopyInto(wm, Narrow(aug, 1, 0, ckk));
+            CopyInto(Reshape(bias!, cout, 1), Narrow(aug, 1, ckk, 1));
+            wm = aug;
+        }
+        else if (bias is not null) CopyInto(Reshape(bias, cout, 1), y3);
+        int depth = biasInGemm ? ckk + 1 : ckk;
+        foreach (var (n0, nb) in Chunks(n, (long)(ckk + 1) * g.OH * g.OW))
             for (int gi = 0; gi < groups; gi++)
             {
-                var col = Im2ColOf(Narrow(Narrow(x, 0, n0, nb), 1, gi * g.C, g.C), g);
-                var wg = Expand(Unsqueeze(Narrow(wm, 0, gi * coutG, coutG), 0), nb, coutG, g.C * kk);
-                MatmulInto(wg, col, Narrow(Narrow(y3, 0, n0, nb), 1, gi * coutG, coutG), accumulate: bias is not null);
+                var xg = Narrow(Narrow(x, 0, n0, nb), 1, gi * g.C, g.C);
+                Tensor col;
+                if (biasInGemm)
+                {
+                    col = Empty([nb, ckk + 1, g.OH * g.OW], x.DType, x.Device);
+                    Fill(Narrow(col, 1, ckk, 1), 1);
+                    Backend(xg).Im2Col(xg, Narrow(col, 1, 0, ckk), g);
+                }
+                else col = Im2ColOf(xg, g);
+                var wg = Expand(Unsqueeze(Narrow(wm, 0, gi * coutG, coutG), 0), nb, coutG, depth);
+                MatmulInto(wg, col, Narrow(Narrow(y3, 0, n0, nb), 1, gi * coutG, coutG), accumulate: bias is not null && !biasInGemm);
             }
         return y;
     }
@@ -142,11 +161,17 @@ public static partial class Raw
     static Tensor Im2ColOf(Tensor xg, ConvGeometry g)
     {
         int nb = xg.Layout.Shape[0];
-        if (g is { KH: 1, KW: 1, SH: 1, SW: 1, PH: 0, PW: 0 }) return Reshape(xg, nb, g.C, g.H * g.W);
+        if (IsPointwise(g)) return Reshape(xg, nb, g.C, g.H * g.W);
         var col = Empty([nb, g.C * g.KH * g.KW, g.OH * g.OW], xg.DType, xg.Device);
         Backend(xg).Im2Col(xg, col, g);
         return col;
     }
+
+    static bool IsPointwise(ConvGeometry g) => g is { KH: 1, KW: 1, SH: 1, SW: 1, PH: 0, PW: 0, OH: var oh, OW: var ow } && oh == g.H && ow == g.W;
+
+    /// <summary>Σ dy over batch and space → [C]: first over each contiguous plane, then over the batch, so no
+    /// permuted copy of dy is made.</summary>
+    public static Tensor ConvBiasGrad(Tensor dy) => Reduce(ReduceOp.Sum, Reduce(ReduceOp.Sum, dy, [2, 3], keepDim: false), [0], keepDim: false);
 
     /// <summary>Batch ranges [n0, n0 + nb) whose im2col buffer stays under <see cref="ColBudget"/> elements.</summary>
     static IEnumerable<(int Start, int Count)> Chunks(int n, long perSample)

@@ -70,5 +70,5 @@ public static class ConvOps
     }
 
     static Tensor? BiasGrad(Tensor g, Tensor bias) =>
-        bias.RequiresGrad ? Raw.ToDType(Raw.Reduce(ReduceOp.Sum, g, [0, 2, 3], keepDim: false), bias.DType) : null;
+        bias.RequiresGrad ? Raw.ToDType(Raw.ConvBiasGrad(g), bias.DType) : null;
 }

@@ -44,7 +44,7 @@ public sealed partial class CpuBackend
         Parallel.For(0, n * c, i => body(i / c, i % c));
     }
 
-    // x: [N, C, H, W] any strides; col: [N, C·KH·KW, OH·OW] contiguous.
+    // x: [N, C, H, W] any strides; col: [N, C·KH·KW, OH·OW], each sample's matrix contiguous, any batch stride.
     static void Im2Col<T>(Tensor x, Tensor col, ConvGeometry g) where T : unmanaged, INumber<T>
     {
         var src = Data<T>(x); var dst = Data<T>(col);
@@ -61,7 +61,7 @@ public sealed partial class CpuBackend
                 {
                     var (wLo, wHi) = ValidRange(ow, g.W, g.SW, j * g.DW - g.PW);
                     int wStart = j * g.DW - g.PW;
-                    var rowSpan = dst.AsSpan(col.Layout.Offset + ((ni * g.C + ci) * kk + i * g.KW + j) * plane, plane);
+                    var rowSpan = dst.AsSpan(col.Layout.Offset + ni * col.Layout.Strides[0] + (ci * kk + i * g.KW + j) * plane, plane);
                     rowSpan[..(hLo * ow)].Clear();
                     rowSpan[(hHi * ow)..].Clear();
                     for (int o = hLo; o < hHi; o++)
@@ -80,7 +80,7 @@ public sealed partial class CpuBackend
         });
     }
 
-    // col: [N, C·KH·KW, OH·OW] contiguous; dx: [N, C, H, W] any strides, accumulated into.
+    // col: [N, C·KH·KW, OH·OW], each sample's matrix contiguous; dx: [N, C, H, W] any strides, accumulated into.
     static void Col2Im<T>(Tensor col, Tensor dx, ConvGeometry g) where T : unmanaged, INumber<T>
     {
         var src = Data<T>(col); var dst = Data<T>(dx);
@@ -98,7 +98,7 @@ public sealed partial class CpuBackend
                 {
                     var (wLo, wHi) = ValidRange(ow, g.W, g.SW, j * g.DW - g.PW);
                     int wStart = j * g.DW - g.PW;
-                    int rowStart = col.Layout.Offset + ((ni * g.C + ci) * kk + i * g.KW + j) * plane;
+                    int rowStart = col.Layout.Offset + ni * col.Layout.Strides[0] + (ci * kk + i * g.KW + j) * plane;
                     for (int o = hLo; o < hHi; o++)
                     {
                         int rowBase = xBase + (o * g.SH - g.PH + i * g.DH) * sh;
