@@ -33,6 +33,18 @@ public static class ConvWorkloads
         });
     }
 
+    /// <summary>The weight-gradient product alone (im2col + batch-reduced GEMM).</summary>
+    public static IEnumerable<Workload> Parts()
+    {
+        yield return new Workload("conv2d_en5_wgrad", "GFLOP/s", () =>
+        {
+            var (x, w, b) = Inputs();
+            var gy = Tensor.Randn([N, Cout, H, H], new Generator(3));
+            var g = ConvGeometry.For(1, 28, 28, 3, 3, 1, 1, 1, 1, 1, 1);
+            return (() => Raw.Conv2dWeightGrad(gy, x, g, 1), ForwardFlops);
+        });
+    }
+
     static (Tensor X, Tensor W, Tensor B) Inputs() =>
         (Tensor.Rand([N, Cin, H, H], new Generator(1)), Tensor.Randn([Cout, Cin, K, K], new Generator(2), std: 0.3), Tensor.Zeros(Cout));
 }

@@ -30,6 +30,7 @@ public static class Workloads
             yield return Elementwise($"exp_{size}", n, 2, (x, _) => Raw.Unary(UnaryOp.Exp, x));
         }
         foreach (var w in ConvWorkloads.All()) yield return w;
+        foreach (var w in ConvWorkloads.Parts()) yield return w;
     }
 
     /// <summary>Bytes moved = (operands read + result written)·4; the result is allocated per call, as ops do.</summary>

@@ -93,8 +93,14 @@ public static partial class Raw
             for (int gi = 0; gi < groups; gi++)
             {
                 var col = Im2ColOf(Narrow(Narrow(x, 0, n0, nb), 1, gi * g.C, g.C), g);
-                var dst = Expand(Unsqueeze(Narrow(dwm, 0, gi * coutG, coutG), 0), nb, coutG, g.C * kk);
-                MatmulInto(Narrow(Narrow(dy3, 0, n0, nb), 1, gi * coutG, coutG), Transpose(col, 1, 2), dst, accumulate: n0 > 0);
+                var dwg = Unsqueeze(Narrow(dwm, 0, gi * coutG, coutG), 0);
+                var dyg = Narrow(Narrow(dy3, 0, n0, nb), 1, gi * coutG, coutG);
+                // The GEMM pads its narrow side up to a full register tile: put the wider of Cout/G and C·KH·KW
+                // on the N side (dW_gᵀ = Σ col·dyᵀ) when that is the channel count, as in a first layer (9 vs 128).
+                if (coutG > g.C * kk)
+                    MatmulInto(col, Transpose(dyg, 1, 2), Expand(Transpose(dwg, 1, 2), nb, g.C * kk, coutG), accumulate: n0 > 0);
+                else
+                    MatmulInto(dyg, Transpose(col, 1, 2), Expand(dwg, nb, coutG, g.C * kk), accumulate: n0 > 0);
             }
         return dw;
     }

@@ -18,12 +18,13 @@ public class ConvTests
         ([2, 6, 5, 5], [6, 1, 2, 2], new O(PH: 1, PW: 1, DH: 2, DW: 2, Groups: 6)),   // depthwise
         ([3, 4, 5, 4], [5, 4, 1, 1], new O()),                                          // 1×1: no im2col
         ([1, 2, 3, 3], [3, 2, 5, 5], new O(PH: 1, PW: 1)),                              // kernel = padded input
+        ([2, 1, 6, 5], [12, 1, 2, 2], new O(PH: 1, PW: 1)),                             // Cout > C·KH·KW: dWᵀ product
     ];
 
     static Tensor T(double[] v, int[] s) => Tensor.FromArray(v, s);
 
     [Test]
-    public void Conv2dForwardAndBackwardMatchDirectLoops([Range(0, 5)] int which, [Values(true, false)] bool withBias)
+    public void Conv2dForwardAndBackwardMatchDirectLoops([Range(0, 6)] int which, [Values(true, false)] bool withBias)
     {
         var (xs, ws, o) = Conv2dCases[which];
         var x = Values(Layout.NumelOf(xs), 1); var w = Values(Layout.NumelOf(ws), 2);
