@@ -1,0 +1,99 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
+
+namespace Spike.Cpu.Gemm;
+
+/// <summary>
+/// Single-threaded packed, cache-blocked SGEMM (the BLIS loop nest): C = or += A·B with A: m×k, B: k×n, C: m×n,
+/// every operand with arbitrary element strides. Blocking: a KC×NC block of packed B stays in L2 while
+/// MR×KC micro-panels of packed A (L1) sweep across its NR-wide micro-panels. Callers split the work across
+/// threads (<see cref="CpuBackend"/>); each thread owns its packing buffers.
+/// </summary>
+internal static unsafe class Sgemm
+{
+    /// <summary>Depth of one packed block: a 12×KC A micro-panel is 18 KiB, inside L1 beside the B stream.</summary>
+    public const int KC = 384;
+    /// <summary>Rows of A packed at a time (a multiple of every kernel's MR).</summary>
+    public const int MC = 96;
+    /// <summary>Columns of B packed at a time: KC×NC floats = 720 KiB, sized for a 1 MiB L2.</summary>
+    public const int NC = 480;
+
+    [ThreadStatic] static float* _bufA;
+    [ThreadStatic] static float* _bufB;
+
+    /// <summary>Which micro-kernel this machine runs, for benchmark reports.</summary>
+    public static string KernelName =>
+        Avx512F.IsSupported ? "avx512-12x32" : Avx2.IsSupported && Fma.IsSupported ? "avx2-6x16" : "scalar-4x8";
+
+    public static void Run(int m, int n, int k, float* a, nint rsa, nint csa, float* b, nint rsb, nint csb,
+        float* c, nint rsc, nint csc, bool accumulate)
+    {
+        if (m == 0 || n == 0) return;
+        if (k == 0)
+        {
+            if (!accumulate)
+                for (int i = 0; i < m; i++)
+                    for (int j = 0; j < n; j++) c[i * rsc + j * csc] = 0;
+            return;
+        }
+        if (Avx512F.IsSupported) Run<Avx512Kernel>(m, n, k, a, rsa, csa, b, rsb, csb, c, rsc, csc, accumulate);
+        else if (Avx2.IsSupported && Fma.IsSupported) Run<Avx2Kernel>(m, n, k, a, rsa, csa, b, rsb, csb, c, rsc, csc, accumulate);
+        else Run<ScalarKernel>(m, n, k, a, rsa, csa, b, rsb, csb, c, rsc, csc, accumulate);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Run<TK>(int m, int n, int k, float* a, nint rsa, nint csa, float* b, nint rsb, nint csb,
+        float* c, nint rsc, nint csc, bool accumulate) where TK : ISgemmKernel
+    {
+        int mr = TK.MR, nr = TK.NR;
+        if (_bufA == null)
+        {
+            // Per-thread, kept for the thread's lifetime (pool threads are few and long-lived).
+            _bufA = (float*)NativeMemory.AlignedAlloc((nuint)(MC * KC * sizeof(float)), 64);
+            _bufB = (float*)NativeMemory.AlignedAlloc((nuint)(NC * KC * sizeof(float)), 64);
+        }
+        float* pa = _bufA, pb = _bufB;
+        float* tile = stackalloc float[mr * nr];
+
+        for (int jc = 0; jc < n; jc += NC)
+        {
+            int nc = Math.Min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += KC)
+            {
+                int kc = Math.Min(KC, k - pc);
+                SgemmPack.B(nr, nc, kc, b + pc * rsb + jc * csb, rsb, csb, pb);
+                // The first depth block writes C (unless accumulating); later ones add to it.
+                bool overwrite = pc == 0 && !accumulate;
+                for (int ic = 0; ic < m; ic += MC)
+                {
+                    int mc = Math.Min(MC, m - ic);
+                    SgemmPack.A(mr, mc, kc, a + ic * rsa + pc * csa, rsa, csa, pa);
+                    for (int ir = 0; ir < mc; ir += mr)
+                    {
+                        int rows = Math.Min(mr, mc - ir);
+                        float* ap = pa + ir * kc;
+                        for (int jr = 0; jr < nc; jr += nr)
+                        {
+                            int cols = Math.Min(nr, nc - jr);
+                            float* cp = c + (ic + ir) * rsc + (jc + jr) * csc;
+                            if (rows == mr && cols == nr && csc == 1)
+                            {
+                                TK.Run(kc, ap, pb + jr * kc, cp, rsc, overwrite);
+                                continue;
+                            }
+                            // Edge tile or strided C: full tile into the stack, keep the valid rows×cols.
+                            TK.Run(kc, ap, pb + jr * kc, tile, nr, overwrite: true);
+                            for (int i = 0; i < rows; i++)
+                                for (int j = 0; j < cols; j++)
+                                {
+                                    float* d = cp + i * rsc + j * csc;
+                                    *d = overwrite ? tile[i * nr + j] : *d + tile[i * nr + j];
+                                }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
