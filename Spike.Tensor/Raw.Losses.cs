@@ -30,22 +30,38 @@ public static partial class Raw
         return Reshape(Contiguous(ToDType(target, DType.Int64)), positions == 0 ? 0 : positions);
     }
 
+    /// <summary>Class weights as a contiguous [C] tensor of the input's dtype, or null.</summary>
+    static Tensor? ClassWeight(Tensor? weight, Tensor rows, Tensor input, string op)
+    {
+        if (weight is null) return null;
+        int c = rows.Layout.Shape[1];
+        if (weight.Rank != 1 || weight.Layout.Shape[0] != c)
+            throw new ArgumentException($"{op}: weight of shape {Layout.Fmt(weight.Layout.Shape)} does not match the {c} classes of input {Layout.Fmt(input.Layout.Shape)}; expected [{c}]");
+        CheckSameDevice(op, input, weight);
+        return Contiguous(ToDType(weight, input.DType));
+    }
+
     /// <summary>
     /// Per-position softmax cross-entropy of logits [N, C, d...] (or [C]) against Int64 class targets [N, d...] or
-    /// probability targets of the logits' shape. Returns the loss [N, d...] and the log-sum-exp the backward reuses.
+    /// probability targets of the logits' shape, with optional class weights [C]. Returns the loss [N, d...], the
+    /// log-sum-exp the backward reuses and, for class targets, each position's target weight (0 where ignored; the
+    /// divisor of the mean is their sum).
     /// </summary>
-    public static (Tensor Loss, Tensor Lse) CrossEntropy(Tensor logits, Tensor target, double labelSmoothing, long ignoreIndex)
+    public static (Tensor Loss, Tensor Lse, Tensor? TargetWeight) CrossEntropy(Tensor logits, Tensor target, Tensor? weight,
+        double labelSmoothing, long ignoreIndex)
     {
         const string op = "cross_entropy";
         var (rows, pos) = ClassRows(logits, op);
         if (!(labelSmoothing >= 0 && labelSmoothing <= 1))
             throw new ArgumentOutOfRangeException(nameof(labelSmoothing), $"{op}: label smoothing {labelSmoothing} must be in [0, 1]");
         var t = CrossEntropyTarget(target, rows, pos, logits, op);
+        var w = ClassWeight(weight, rows, logits, op);
         int positions = rows.Layout.Shape[0] * rows.Layout.Shape[2];
         var loss = Empty([positions], logits.DType, logits.Device);
         var lse = Empty([positions], logits.DType, logits.Device);
-        Backend(logits).CrossEntropy(rows, t, loss, lse, labelSmoothing, ignoreIndex);
-        return (Reshape(loss, pos), lse);
+        var tw = target.DType.IsFloating() ? null : Empty([positions], logits.DType, logits.Device);
+        Backend(logits).CrossEntropy(rows, t, w, loss, lse, tw, labelSmoothing, ignoreIndex);
+        return (Reshape(loss, pos), lse, tw is null ? null : Reshape(tw, pos));
     }
 
     static Tensor CrossEntropyTarget(Tensor target, Tensor rows, int[] pos, Tensor logits, string op)
@@ -58,8 +74,8 @@ public static partial class Raw
     }
 
     /// <summary>Gradients of <see cref="CrossEntropy"/> given dL/dloss per position (shape [N, d...]).</summary>
-    public static (Tensor GradLogits, Tensor? GradTarget) CrossEntropyBackward(Tensor gradLoss, Tensor logits, Tensor target, Tensor lse,
-        double labelSmoothing, long ignoreIndex, bool needTarget)
+    public static (Tensor GradLogits, Tensor? GradTarget) CrossEntropyBackward(Tensor gradLoss, Tensor logits, Tensor target, Tensor? weight,
+        Tensor lse, double labelSmoothing, long ignoreIndex, bool needTarget)
     {
         const string op = "cross_entropy";
         var (rows, pos) = ClassRows(logits, op);
@@ -67,29 +83,32 @@ public static partial class Raw
         var gl = Contiguous(ToDType(Expand(gradLoss, pos), logits.DType));
         var gz = EmptyLike(rows);
         var gt = needTarget && target.DType.IsFloating() ? EmptyLike(rows) : null;
-        Backend(logits).CrossEntropyBackward(rows, t, lse, Reshape(gl, lse.Layout.Shape), gz, gt, labelSmoothing, ignoreIndex);
+        Backend(logits).CrossEntropyBackward(rows, t, ClassWeight(weight, rows, logits, op), lse, Reshape(gl, lse.Layout.Shape), gz, gt,
+            labelSmoothing, ignoreIndex);
         return (Reshape(gz, logits.Layout.Shape), gt is null ? null : Reshape(gt, logits.Layout.Shape));
     }
 
-    /// <summary>Per-position −input[n, target, d...] for log-probabilities [N, C, d...] (or [C]); 0 where target = ignoreIndex.</summary>
-    public static Tensor NllLoss(Tensor input, Tensor target, long ignoreIndex)
+    /// <summary>Per-position −w_t·input[n, t, d...] for log-probabilities [N, C, d...] (or [C]); 0 where t = ignoreIndex.
+    /// Also returns each position's w_t (0 where ignored), the weighted mean's divisor terms.</summary>
+    public static (Tensor Loss, Tensor TargetWeight) NllLoss(Tensor input, Tensor target, Tensor? weight, long ignoreIndex)
     {
         const string op = "nll_loss";
         var (rows, pos) = ClassRows(input, op);
         var t = ClassTargets(target, pos, input, op);
         var loss = Empty([t.Numel], input.DType, input.Device);
-        Backend(input).NllLoss(rows, t, loss, ignoreIndex);
-        return Reshape(loss, pos);
+        var tw = Empty([t.Numel], input.DType, input.Device);
+        Backend(input).NllLoss(rows, t, ClassWeight(weight, rows, input, op), loss, tw, ignoreIndex);
+        return (Reshape(loss, pos), Reshape(tw, pos));
     }
 
-    public static Tensor NllLossBackward(Tensor gradLoss, Tensor input, Tensor target, long ignoreIndex)
+    public static Tensor NllLossBackward(Tensor gradLoss, Tensor input, Tensor target, Tensor? weight, long ignoreIndex)
     {
         const string op = "nll_loss";
         var (rows, pos) = ClassRows(input, op);
         var t = ClassTargets(target, pos, input, op);
         var gl = Reshape(Contiguous(ToDType(Expand(gradLoss, pos), input.DType)), t.Numel);
         var gi = EmptyLike(rows);
-        Backend(input).NllLossBackward(gl, t, gi, ignoreIndex);
+        Backend(input).NllLossBackward(gl, t, ClassWeight(weight, rows, input, op), gi, ignoreIndex);
         return Reshape(gi, input.Layout.Shape);
     }
 

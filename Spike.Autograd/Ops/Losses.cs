@@ -38,35 +38,36 @@ public static class LossOps
     {
         /// <summary>
         /// Softmax cross-entropy of logits [N, C], [N, C, d...] or [C]. Targets: Int64 class indices [N, d...] (ε = labelSmoothing:
-        /// loss = (1 − ε)(lse − z_t) + ε(lse − mean_c z); positions with target = ignoreIndex count neither in the loss nor
-        /// in the mean's divisor), or probabilities of the logits' shape (loss = Σ_c y'_c(lse − z_c), y' = (1 − ε)y + ε/C).
-        /// Computed from the log-sum-exp, so large logits do not overflow. d/dz = softmax − (1 − ε)·onehot − ε/C.
+        /// loss = (1 − ε)·w_t(lse − z_t) + ε/C·Σ_c w_c(lse − z_c); positions with target = ignoreIndex count neither in the loss
+        /// nor in the mean, whose divisor is Σ w_t over the other positions), or probabilities of the logits' shape
+        /// (loss = Σ_c w_c·y'_c(lse − z_c), y' = (1 − ε)y + ε/C, mean over positions). weight: optional class weights [C]
+        /// (constants), all 1 when null. Computed from the log-sum-exp, so large logits do not overflow.
+        /// Unweighted d/dz = softmax − (1 − ε)·onehot − ε/C.
         /// </summary>
-        public Tensor CrossEntropy(Tensor target, Reduction reduction = Reduction.Mean, double labelSmoothing = 0, long ignoreIndex = -100)
+        public Tensor CrossEntropy(Tensor target, Reduction reduction = Reduction.Mean, double labelSmoothing = 0, long ignoreIndex = -100,
+            Tensor? weight = null)
         {
-            var (perPos, lse) = Raw.CrossEntropy(input, target, labelSmoothing, ignoreIndex);
+            var (perPos, lse, targetWeight) = Raw.CrossEntropy(input, target, weight, labelSmoothing, ignoreIndex);
             var pos = perPos.Layout.Shape;
-            var count = target.DType.IsFloating()
-                ? Count(perPos.Numel, perPos)
-                : Raw.Reduce(ReduceOp.Sum, Raw.ToDType(Raw.Binary(BinaryOp.Ne, target, Raw.ScalarFor(ignoreIndex, target)), input.DType), null, false);
+            var count = targetWeight is null ? Count(perPos.Numel, perPos) : Raw.Reduce(ReduceOp.Sum, targetWeight, null, false);
             Tensor[] inputs = target.DType.IsFloating() ? [input, target] : [input];
             return Graph.Record(Reduce(perPos, reduction, count), "CrossEntropy", inputs, g =>
             {
-                var (gz, gt) = Raw.CrossEntropyBackward(Spread(g, pos, reduction, count), input, target, lse, labelSmoothing, ignoreIndex,
-                    needTarget: target.RequiresGrad);
+                var (gz, gt) = Raw.CrossEntropyBackward(Spread(g, pos, reduction, count), input, target, weight, lse, labelSmoothing,
+                    ignoreIndex, needTarget: target.RequiresGrad);
                 return inputs.Length == 2 ? [gz, gt] : [gz];
             });
         }
 
-        /// <summary>Negative log-likelihood of log-probabilities [N, C, d...] (or [C]): loss = −input[n, t, d...];
-        /// mean divides by the number of non-ignored targets.</summary>
-        public Tensor NllLoss(Tensor target, Reduction reduction = Reduction.Mean, long ignoreIndex = -100)
+        /// <summary>Negative log-likelihood of log-probabilities [N, C, d...] (or [C]): loss = −w_t·input[n, t, d...];
+        /// the mean divides by Σ w_t over non-ignored targets (their count when weight is null).</summary>
+        public Tensor NllLoss(Tensor target, Reduction reduction = Reduction.Mean, long ignoreIndex = -100, Tensor? weight = null)
         {
-            var perPos = Raw.NllLoss(input, target, ignoreIndex);
+            var (perPos, targetWeight) = Raw.NllLoss(input, target, weight, ignoreIndex);
             var pos = perPos.Layout.Shape;
-            var count = Raw.Reduce(ReduceOp.Sum, Raw.ToDType(Raw.Binary(BinaryOp.Ne, target, Raw.ScalarFor(ignoreIndex, target)), input.DType), null, false);
+            var count = Raw.Reduce(ReduceOp.Sum, targetWeight, null, false);
             return Graph.Record(Reduce(perPos, reduction, count), "NllLoss", [input],
-                g => [Raw.NllLossBackward(Spread(g, pos, reduction, count), input, target, ignoreIndex)]);
+                g => [Raw.NllLossBackward(Spread(g, pos, reduction, count), input, target, weight, ignoreIndex)]);
         }
 
         /// <summary>(x − y)² with broadcasting, reduced; d/dx = 2(x − y), d/dy = −2(x − y) (times the reduction's factor).</summary>

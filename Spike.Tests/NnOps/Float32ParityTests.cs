@@ -21,6 +21,8 @@ public class Float32ParityTests
         ("cross_entropy", [6, 5], x => x.CrossEntropy(Tensor.FromArray(new long[] { 0, 4, 1, -100, 3, 2 }), labelSmoothing: 0.1)),
         ("cross_entropy_spatial", [2, 4, 3], x => x.CrossEntropy(Tensor.FromArray(new long[] { 0, 3, 1, 2, 2, 0 }, 2, 3), Reduction.Sum)),
         ("cross_entropy_prob", [3, 4], x => x.CrossEntropy(Raw.Unary(UnaryOp.Abs, Weight(x, 3, 4)))),
+        ("cross_entropy_weighted", [2, 4, 3], x => x.CrossEntropy(Tensor.FromArray(new long[] { 0, 3, -100, 2, 2, 0 }, 2, 3),
+            labelSmoothing: 0.2, weight: Raw.Unary(UnaryOp.Abs, Weight(x, 4)))),
         ("nll_loss", [3, 4, 2], x => x.NllLoss(Tensor.FromArray(new long[] { 0, 3, 1, 2, 2, 0 }, 3, 2))),
         ("mse_loss", [3, 4], x => x.MseLoss(Weight(x, 4))),
         ("bce", [3, 4], x => x.Sigmoid().BinaryCrossEntropy(Raw.Unary(UnaryOp.Sigmoid, Weight(x, 3, 4)))),
@@ -31,7 +33,7 @@ public class Float32ParityTests
     static Tensor Weight(Tensor like, params int[] shape) => Raw.ToDType(RandomF64(99, shape), like.DType);
 
     [Test]
-    public void Float32MatchesFloat64([Range(0, 14)] int which)
+    public void Float32MatchesFloat64([Range(0, 15)] int which)
     {
         var (_, shape, f) = Ops[which];
         var x64 = RandomF64(which + 1, shape).RequiresGrad_();

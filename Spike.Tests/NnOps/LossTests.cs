@@ -121,6 +121,40 @@ public class LossTests
     }
 
     [Test]
+    public void ClassWeightsScaleEachTermAndTheMeanDivisor([Values(0.0, 0.25)] double eps)
+    {
+        int n = 5, c = 4;
+        var z = RandomF64(61, n, c);
+        var t = new long[] { 0, 3, -100, 1, 3 };
+        double[] wv = [0.5, 2, 1.5, 3];
+        var w = F64(wv, 4);
+        var target = Tensor.FromArray(t);
+        // PyTorch: −(1 − ε)·w_t·log p_t − ε/C·Σ_j w_j·log p_j; mean ÷ Σ w_t over non-ignored rows.
+        var reference = CeReference(D(z), n, c, 1, (q, j) => t[q] == -100 ? 0 : (1 - eps) * wv[j] * (t[q] == j ? 1 : 0) + eps / c * wv[j]);
+        double divisor = t.Where(v => v != -100).Sum(v => wv[v]);
+        D(z.CrossEntropy(target, Reduction.None, eps, weight: w)).ShouldBeClose(reference);
+        z.CrossEntropy(target, labelSmoothing: eps, weight: w).Item().Should().BeApproximately(reference.Sum() / divisor, 1e-12);
+        CheckGrad(a => a[0].CrossEntropy(target, Reduction.Mean, eps, weight: w), RandomF64(62, n, c));
+        var ts = Tensor.FromArray(new long[] { 0, 3, 1, 2, -100, 0 }, 2, 3);
+        CheckGrad(a => a[0].CrossEntropy(ts, Reduction.Sum, eps, weight: w), RandomF64(63, 2, 4, 3));
+        // Probability targets: y'_j·w_j, mean over rows.
+        var p = Raw.Unary(UnaryOp.Abs, RandomF64(64, n, c));
+        var pv = D(p);
+        var pref = CeReference(D(z), n, c, 1, (q, j) => ((1 - eps) * pv[q * c + j] + eps / c) * wv[j]);
+        z.CrossEntropy(p, labelSmoothing: eps, weight: w).Item().Should().BeApproximately(pref.Average(), 1e-12);
+        CheckGrad(a => a[0].CrossEntropy(a[1], Reduction.Mean, eps, weight: w), RandomF64(65, n, c), Raw.Unary(UnaryOp.Abs, RandomF64(66, n, c)));
+        // NLL: −w_t·x[t], mean ÷ Σ w_t.
+        var x = RandomF64(67, n, c);
+        var xv = D(x);
+        var nll = t.Select((v, q) => v == -100 ? 0 : -wv[v] * xv[q * c + v]).ToArray();
+        D(x.NllLoss(target, Reduction.None, weight: w)).ShouldBeClose(nll);
+        x.NllLoss(target, weight: w).Item().Should().BeApproximately(nll.Sum() / divisor, 1e-12);
+        CheckGrad(a => a[0].NllLoss(target, weight: w), RandomF64(68, n, c));
+        FluentActions.Invoking(() => z.CrossEntropy(target, weight: F64([1, 2], 2))).Should().Throw<ArgumentException>()
+            .WithMessage("cross_entropy: weight of shape [2] does not match the 4 classes of input [5, 4]; expected [4]");
+    }
+
+    [Test]
     public void MseLossWithReductionsAndBroadcasting()
     {
         var x = RandomF64(31, 3, 4); var y = RandomF64(32, 4);
