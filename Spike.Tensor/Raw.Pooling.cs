@@ -66,8 +66,9 @@ public static partial class Raw
     {
         int h = dims == 2 ? inputShape[^2] : 1, w = inputShape[^1];
         int planes = Layout.NumelOf(inputShape[..^dims]);
+        int outPlane = Layout.NumelOf(gradOut.Layout.Shape.AsSpan(gradOut.Rank - dims));
         var gradIn = Empty([planes, h, w], gradOut.DType, gradOut.Device);
-        Backend(gradOut).PoolScatter(Reshape(Contiguous(gradOut), planes, -1), Reshape(Contiguous(indices), planes, -1), gradIn);
+        Backend(gradOut).PoolScatter(Reshape(Contiguous(gradOut), planes, outPlane), Reshape(Contiguous(indices), planes, outPlane), gradIn);
         return Reshape(gradIn, inputShape);
     }
 

@@ -176,6 +176,16 @@ public class PoolingTests
     }
 
     [Test]
+    public void EmptyBatchGivesEmptyOutputsAndGradients()
+    {
+        var x = Tensor.Zeros([0, 3, 4, 4], DType.Float64).RequiresGrad_();
+        var y = x.MaxPool2d(2) + x.AvgPool2d(2) + x.AdaptiveAvgPool2d(2) + x.AdaptiveMaxPool2d(2);
+        y.Shape.Should().Equal(0, 3, 2, 2);
+        y.Backward(Tensor.Zeros([0, 3, 2, 2], DType.Float64));
+        x.Grad!.Shape.Should().Equal(0, 3, 4, 4);
+    }
+
+    [Test]
     public void BadArgumentsNameTheOpAndShapes()
     {
         var x = Tensor.Zeros(2, 3, 4, 4);
