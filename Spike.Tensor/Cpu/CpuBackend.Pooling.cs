@@ -26,7 +26,11 @@ public sealed partial class CpuBackend
         {
             for (int p = p0; p < p1; p++)
             {
-                int ib = xo + p * inPlane, o = p * outPlane;
+                // Spans over the plane and its outputs: the JIT drops most bounds checks in the window loops.
+                ReadOnlySpan<T> plane = s.AsSpan(xo + p * inPlane, inPlane);
+                Span<T> values = d.AsSpan(dOff + p * outPlane, outPlane);
+                Span<long> args = ix.AsSpan(io + p * outPlane, outPlane);
+                int o = 0;
                 for (int oh = 0; oh < g.OH; oh++)
                 {
                     int h0 = oh * k.SH - k.PH, h1 = Math.Min(h0 + (k.KH - 1) * k.DH + 1, g.H);
@@ -38,14 +42,17 @@ public sealed partial class CpuBackend
                         T best = T.NegativeInfinity;
                         int arg = h0 * g.W + w0;
                         for (int h = h0; h < h1; h += k.DH)
+                        {
+                            var row = plane.Slice(h * g.W, g.W);
                             for (int w = w0; w < w1; w += k.DW)
                             {
-                                T v = s[ib + h * g.W + w];
+                                T v = row[w];
                                 // `|| IsNaN` makes NaN win and stick, as torch.max_pool2d.
                                 if (v > best || T.IsNaN(v)) { best = v; arg = h * g.W + w; }
                             }
-                        d[dOff + o] = best;
-                        ix[io + o] = arg;
+                        }
+                        values[o] = best;
+                        args[o] = arg;
                     }
                 }
             }
