@@ -99,7 +99,6 @@ public static class LossOps
             var pos = loss.Layout.Shape;
             return Graph.Record(Reduce(loss, reduction, count), "BinaryCrossEntropy", [input, target], g =>
             {
-                using var _ = Autograd.NoGrad();
                 var gl = Spread(g, pos, reduction, count);
                 if (weight is not null) gl = gl * weight;
                 var p = input; var y = target.To(input.DType);
