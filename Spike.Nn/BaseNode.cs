@@ -87,10 +87,13 @@ public abstract class BaseNode : Module, IStepModule
     public virtual Tensor MultiStep(Tensor xSeq)
     {
         SeqOps.CheckSeq(xSeq, GetType().Name);
-        var kernel = xSeq.DType == DType.Float32 && xSeq.Device.Kind == DeviceKind.Cpu ? FusedKernel() : null;
+        var kernel = CanFuse(xSeq) ? FusedKernel() : null;
         if (kernel is not null) return FusedNeuron.Run(this, kernel, xSeq);
         return StepByStep(xSeq);
     }
+
+    /// <summary>The fused kernels handle Float32 CPU sequences with a spiking (Heaviside) surrogate.</summary>
+    protected bool CanFuse(Tensor xSeq) => xSeq.DType == DType.Float32 && xSeq.Device.Kind == DeviceKind.Cpu && SurrogateFunction.Spiking;
 
     /// <summary>The multi-step result as the composition of single steps (the reference the fused path is tested against).</summary>
     public Tensor StepByStep(Tensor xSeq)
@@ -114,8 +117,8 @@ public abstract class BaseNode : Module, IStepModule
     protected Tensor ThresholdFor(Tensor h) =>
         VThresholdTensor is { } t ? Raw.ToDevice(Raw.ToDType(t, h.DType), h.Device) : Raw.ScalarFor(VThreshold, h);
 
-    /// <summary>S = Θ(H − Vth), with the surrogate gradient.</summary>
-    protected Tensor Fire(Tensor h) => SurrogateFunction.Fire(h - ThresholdFor(h));
+    /// <summary>S = Θ(H − Vth) with the surrogate gradient (or the smooth primitive g(H − Vth) when the surrogate is not spiking).</summary>
+    protected Tensor Fire(Tensor h) => SurrogateFunction.Forward(h - ThresholdFor(h));
 
     /// <summary>V after reset, from H and S (hard or soft; S detached here when <see cref="DetachReset"/>).</summary>
     protected Tensor ResetFrom(Tensor h, Tensor s)

@@ -72,7 +72,7 @@ public class ParametricLifNode : BaseNode
 
     public override Tensor MultiStep(Tensor xSeq)
     {
-        if (xSeq.DType != DType.Float32 || xSeq.Device.Kind != DeviceKind.Cpu) return StepByStep(xSeq);
+        if (!CanFuse(xSeq)) return StepByStep(xSeq);
         SeqOps.CheckSeq(xSeq, nameof(ParametricLifNode));
         var k = W.Sigmoid();
         float kf = (float)Raw.ToDType(k, DType.Float32).Item();
