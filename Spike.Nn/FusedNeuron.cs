@@ -54,7 +54,7 @@ internal static class FusedNeuron
             if (!storeV) v.CopyTo(outArr.AsSpan(T * M + b0, n));
         });
 
-        var hTensor = Tensor.FromArray(hSeq, [T, .. neuronShape]);
+        var hTensor = Wrap(hSeq, [T, .. neuronShape]);
         node.HLastInternal = hTensor;
         Tensor?[] inputs = param is null ? [xSeq, vInit] : [xSeq, vInit, param];
         var packedOut = Graph.Record(packed, op + "Fused", inputs!, g =>
@@ -96,8 +96,8 @@ internal static class FusedNeuron
                 gvFuture.CopyTo(gv0.AsSpan(b0, n));
                 lock (gate) gParam += local;
             });
-            var gxT = Tensor.FromArray(gx, [T, .. neuronShape]);
-            var gvT = vInit.RequiresGrad ? Broadcasting.SumTo(Tensor.FromArray(gv0, neuronShape), vInit.Layout.Shape) : null;
+            var gxT = Wrap(gx, [T, .. neuronShape]);
+            var gvT = vInit.RequiresGrad ? Broadcasting.SumTo(Wrap(gv0, neuronShape), vInit.Layout.Shape) : null;
             if (param is null) return [gxT, gvT];
             var gp = Raw.Reshape(Tensor.FromArray([(float)gParam]), param.Layout.Shape);
             return [gxT, gvT, Raw.ToDType(gp, param.DType)];
@@ -116,6 +116,9 @@ internal static class FusedNeuron
         }
         return spikes;
     }
+
+    /// <summary>A tensor over the array itself (Tensor.FromArray would copy it).</summary>
+    static Tensor Wrap(float[] data, int[] shape) => new(new CpuStorage(data, DType.Float32), Layout.Contiguous(shape));
 
     static float[] ThresholdRow(BaseNode node, int[] neuronShape, int m)
     {
