@@ -45,13 +45,19 @@ public sealed class FunctionalGoldenTests
         Assert.That(failures, Is.Empty, string.Join("\n", failures));
     }
 
-    static string? MultiStepForward(JsonObject c)
+    /// <summary>A neuron from a spec string such as "IFNode(v_threshold=1.0,v_reset=0.0,surrogate=Sigmoid(alpha=4.0))".</summary>
+    internal static BaseNode NeuronFromSpec(string text)
     {
-        var spec = ModuleSpec.Parse((string)c["params"]!["module"]!);
+        var spec = ModuleSpec.Parse(text);
         var sg = spec.Args["surrogate"] as ModuleSpec ?? throw new NotSupportedException("no surrogate");
         var neuronParams = new JsonObject { ["neuron"] = spec.Name, ["surrogate"] = sg.ToJson() };
         foreach (var (k, v) in spec.Args) if (k != "surrogate") neuronParams[k] = v is double d ? JsonValue.Create(d) : null;
-        var node = GoldenFactory.Neuron(neuronParams);
+        return GoldenFactory.Neuron(neuronParams);
+    }
+
+    static string? MultiStepForward(JsonObject c)
+    {
+        var node = NeuronFromSpec((string)c["params"]!["module"]!);
         var x = GoldenSet.ToTensor(c["inputs"]!["x_seq"]!).RequiresGrad_();
         var y = Functional.MultiStepForward(x, node);
         y.Sum().Backward();
