@@ -63,3 +63,68 @@ public static partial class Functional
         return Raw.ToDevice(Tensor.FromArray(mask, spikes.Layout.Shape), spikes.Device);
     }
 }
+
+public static partial class Functional
+{
+    /// <summary>
+    /// Spike clusters (STCA, Gu et al. 2019) of membrane potentials v [T, N] with spikes v ≥ Vth: a cluster is a run of
+    /// spikes whose neighbours are at most <paramref name="tIn"/> steps apart. Returns N_o [N] (cluster count, Float32),
+    /// k_positive [T, N] (Bool: the step where adding a spike would create a new cluster with the highest v, none when no
+    /// such step exists) and k_negative [T, N] (Bool: the first spike of the smallest cluster). SpikingJelly's algorithm.
+    /// </summary>
+    public static (Tensor NO, Tensor KPositive, Tensor KNegative) SpikeCluster(Tensor v, double vThreshold, int tIn)
+    {
+        if (v.Rank != 2) throw new ArgumentException($"spike_cluster: v must be [T, N], got shape {Layout.Fmt(v.Layout.Shape)}");
+        int T = v.Size(0), n = v.Size(1);
+        var vv = Raw.ToDType(Raw.Contiguous(Raw.ToCpu(v)), DType.Float32).ToArray<float>();
+        var no = new float[n];
+        var kPos = new bool[T * n];
+        var kNeg = new bool[T * n];
+        float vMin = vv.Min();
+        for (int j = 0; j < n; j++)
+        {
+            bool Spike(int t) => vv[t * n + j] >= vThreshold;
+            // Forward pass: count clusters, track the smallest one and where it started.
+            double spikesNum = T * 2, minNum = T * 2, minNumT = T * 2, last = -tIn * 2;
+            for (int t = 0; t < T; t++)
+            {
+                if (!Spike(t)) continue;
+                double dt = t - last;
+                if (dt > tIn)
+                {
+                    if (minNum > spikesNum) { minNumT = last; minNum = spikesNum; }
+                    spikesNum = 1;
+                    no[j] += 1;
+                }
+                else spikesNum += 1;
+                last = t;
+            }
+            if (spikesNum < minNum) { minNum = spikesNum; minNumT = last; }
+            // k_negative: arange == min_spikes_num_t (which stays 2T, matching nothing, when no cluster was smaller).
+            if (minNumT >= 0 && minNumT < T) kNeg[(int)minNumT * n + j] = true;
+
+            // k_positive: v with spikes and steps within tIn of a spike (before or after) set to v_min; argmax over t.
+            var w = new float[T];
+            for (int t = 0; t < T; t++) w[t] = Spike(t) ? vMin : vv[t * n + j];
+            last = -tIn * 2;
+            for (int t = 0; t < T; t++)
+            {
+                if (t - last <= tIn && !Spike(t)) w[t] = vMin;
+                if (Spike(t)) last = t;
+            }
+            double next = tIn * 2 + T;
+            for (int t = T - 1; t >= 0; t--)
+            {
+                if (next - t <= tIn && !Spike(t)) w[t] = vMin;
+                if (Spike(t)) next = t;
+            }
+            int arg = 0;
+            for (int t = 1; t < T; t++) if (w[t] > w[arg]) arg = t;
+            float vMaxOrig = float.NegativeInfinity;
+            for (int t = 0; t < T; t++) vMaxOrig = Math.Max(vMaxOrig, vv[t * n + j]);
+            bool valid = w[arg] != vMin || vMaxOrig == vMin;
+            kPos[arg * n + j] = valid;
+        }
+        return (Tensor.FromArray(no, n), Tensor.FromArray(kPos, T, n), Tensor.FromArray(kNeg, T, n));
+    }
+}

@@ -36,4 +36,17 @@ public sealed class FunctionalTests
         layer.VThresholdTensor.Should().BeNull();
         layer.VThreshold.Should().Be(1.0);
     }
+
+    [Test]
+    public void SpikeClusterByHand()
+    {
+        // v = [2, 0, 0, 0.5, 0, 0, 2], Vth = 1, T_in = 1: spikes at t = 0 and 6 → two clusters. Steps within 1 of a
+        // spike (1 and 5) are excluded; among 2, 3, 4 the largest v is at t = 3 → k_positive. The first cluster (t = 0)
+        // is the first smallest one → k_negative.
+        var v = Tensor.FromArray([2f, 0f, 0f, 0.5f, 0f, 0f, 2f], 7, 1);
+        var (no, kp, kn) = Functional.SpikeCluster(v, 1.0, 1);
+        no.ToArray<float>().Should().Equal(2f);
+        kp.ToArray<bool>().Should().Equal(false, false, false, true, false, false, false);
+        kn.ToArray<bool>().Should().Equal(true, false, false, false, false, false, false);
+    }
 }

@@ -5,10 +5,10 @@ using Spike.Nn;
 namespace Spike.Tests.Nn.Golden;
 
 /// <summary>
-/// functional.json, the cases whose functions exist in Spike.Nn so far: multi_step_forward, redundant_one_hot,
+/// functional.json, the cases whose functions exist in Spike.Nn so far: multi_step_forward, redundant_one_hot, spike_cluster,
 /// first_spike_index, set_threshold_margin. Each case is recognised from its params and inputs. Cases that need
 /// layers or ops that are not in Spike.Nn yet (Linear, Conv2d/BatchNorm fusion, kernel dot products, similarity losses,
-/// cross-entropy, spike_cluster) are listed as pending with their count; once those land this runner must run them all.
+/// cross-entropy) are listed as pending with their count; once those land this runner must run them all.
 /// </summary>
 [TestFixture, Category("Golden")]
 public sealed class FunctionalGoldenTests
@@ -30,6 +30,7 @@ public sealed class FunctionalGoldenTests
                 p.ContainsKey("num_classes") && inputs.ContainsKey("labels") ? () => RedundantOneHot(c) :
                 p.Count == 0 && inputs.ContainsKey("spikes") && outputs.ContainsKey("mask") && outputs.Count == 1 ? () => FirstSpikeIndex(c) :
                 p.ContainsKey("threshold0") && inputs.ContainsKey("label_one_hot") ? () => ThresholdMargin(c) :
+                p.ContainsKey("T_in") && inputs.ContainsKey("v") ? () => SpikeClusterCase(c) :
                 null;
             if (run is null) { pending.Add((string)c["name"]!); continue; }
             try
@@ -63,6 +64,16 @@ public sealed class FunctionalGoldenTests
         y.Sum().Backward();
         return GoldenSet.CompareExact("y_seq", y, c["outputs"]!["y_seq"]!)
             ?? GoldenSet.Compare("grad x_seq", x.Grad!, c["grads"]!["x_seq_for_sum_loss"]!);
+    }
+
+    static string? SpikeClusterCase(JsonObject c)
+    {
+        var p = c["params"]!;
+        var (no, kp, kn) = Functional.SpikeCluster(GoldenSet.ToTensor(c["inputs"]!["v"]!), (double)p["v_threshold"]!, (int)p["T_in"]!);
+        var o = c["outputs"]!;
+        return GoldenSet.CompareExact("N_o", no, o["N_o"]!)
+            ?? GoldenSet.CompareExact("k_positive", Raw.ToDType(kp, DType.Float32), o["k_positive"]!)
+            ?? GoldenSet.CompareExact("k_negative", Raw.ToDType(kn, DType.Float32), o["k_negative"]!);
     }
 
     static string? RedundantOneHot(JsonObject c)
