@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -56,10 +57,12 @@ internal static class FusedNeuron
 
         var hTensor = Wrap(hSeq, [T, .. neuronShape]);
         node.HLastInternal = hTensor;
-        Tensor?[] inputs = param is null ? [xSeq, vInit] : [xSeq, vInit, param];
-        var packedOut = Graph.Record(packed, op + "Fused", inputs!, g =>
+        Tensor[] inputs = param is null ? [xSeq, vInit] : [xSeq, vInit, param];
+        var packedOut = Graph.Record(packed, op + "Fused", inputs, g =>
         {
-            var gArr = Raw.Contiguous(g).ToArray<float>();
+            // g: [rows, N, ...] (spike grads, then V_seq or V_final grads); read in place when contiguous Float32.
+            var gc = Raw.Contiguous(Raw.ToDType(g, DType.Float32));
+            var gArr = gc.Layout.Offset == 0 ? ((CpuStorage)gc.Storage).As<float>() : gc.ToArray<float>();
             var gx = new float[(long)T * M];
             var gv0 = new float[M];
             double gParam = 0;
@@ -79,10 +82,10 @@ internal static class FusedNeuron
                     var h = hSeq.AsSpan(t * M + b0, n);
                     var gS = gArr.AsSpan(t * M + b0, n);
                     // ∂L/∂V[t]: from the future step, plus the V_seq / V_final output.
-                    if (storeV) System.Numerics.Tensors.TensorPrimitives.Add(gvFuture, gArr.AsSpan((T + t) * M + b0, n), gvt);
-                    else if (t == T - 1) System.Numerics.Tensors.TensorPrimitives.Add(gvFuture, gArr.AsSpan(T * M + b0, n), gvt);
+                    if (storeV) TensorPrimitives.Add(gvFuture, gArr.AsSpan((T + t) * M + b0, n), gvt);
+                    else if (t == T - 1) TensorPrimitives.Add(gvFuture, gArr.AsSpan(T * M + b0, n), gvt);
                     else gvFuture.CopyTo(gvt);
-                    System.Numerics.Tensors.TensorPrimitives.Subtract(h, th, scratch);
+                    TensorPrimitives.Subtract(h, th, scratch);
                     node.SurrogateFunction.Derivative(scratch, sg);
                     ResetBackward(h, th, gS, gvt, sg, gh, hard, vr, node.DetachReset);
                     if (t > 0)
