@@ -1,0 +1,122 @@
+using System.Numerics.Tensors;
+
+namespace Spike.Nn;
+
+/// <summary>
+/// The charge step of a neuron over a row of neurons, for the fused multi-step path (Float32, CPU).
+/// Forward: h = f(v, x). Backward: given v (the potential before this step), h and gh = ∂L/∂h,
+/// writes gx = gh·∂f/∂x and gv = gh·∂f/∂v, and returns Σ gh·∂f/∂θ for the neuron's scalar parameter θ (0 if none).
+/// Rows are contiguous spans of equal length; implementations use SIMD (TensorPrimitives) where the math allows.
+/// </summary>
+internal abstract class NeuronKernel
+{
+    public abstract void Forward(ReadOnlySpan<float> v, ReadOnlySpan<float> x, Span<float> h);
+
+    public abstract double Backward(ReadOnlySpan<float> v, ReadOnlySpan<float> h, ReadOnlySpan<float> gh, Span<float> gx, Span<float> gv);
+}
+
+/// <summary>IF: h = v + x.</summary>
+internal sealed class IfKernel : NeuronKernel
+{
+    public override void Forward(ReadOnlySpan<float> v, ReadOnlySpan<float> x, Span<float> h) => TensorPrimitives.Add(v, x, h);
+
+    public override double Backward(ReadOnlySpan<float> v, ReadOnlySpan<float> h, ReadOnlySpan<float> gh, Span<float> gx, Span<float> gv)
+    {
+        gh.CopyTo(gx);
+        gh.CopyTo(gv);
+        return 0;
+    }
+}
+
+/// <summary>
+/// LIF and PLIF with decay factor k (k = 1/τ for LIF, applied as a division by τ to match SpikingJelly's float32 rounding;
+/// k = sigmoid(w) for PLIF, applied as a multiplication). With r = Vr (0 for soft reset):
+/// decay_input: h = v + (x − (v − r))·k; else h = v − (v − r)·k + x (r = 0: h = v·(1 − k) + x).
+/// ∂h/∂v = 1 − k; ∂h/∂x = k (decay_input) or 1; ∂h/∂k = (h − v)/k (decay_input) or −(v − r).
+/// </summary>
+internal sealed class LifKernel(bool decayInput, float vResetCharge, float tau, float k, bool divideByTau, bool paramGrad) : NeuronKernel
+{
+    readonly float _oneMinusK = divideByTau ? (float)(1.0 - 1.0 / tau) : 1f - k;
+
+    float Scale(float u) => divideByTau ? u / tau : u * k;
+
+    public override void Forward(ReadOnlySpan<float> v, ReadOnlySpan<float> x, Span<float> h)
+    {
+        bool zero = vResetCharge == 0f;
+        if (decayInput)
+        {
+            if (zero) TensorPrimitives.Subtract(x, v, h);          // x − v
+            else
+            {
+                TensorPrimitives.Subtract(v, vResetCharge, h);     // v − r
+                TensorPrimitives.Subtract(x, h, h);                // x − (v − r)
+            }
+            if (divideByTau) TensorPrimitives.Divide(h, tau, h); else TensorPrimitives.Multiply(h, k, h);
+            TensorPrimitives.Add(v, h, h);
+        }
+        else if (zero && divideByTau)
+        {
+            TensorPrimitives.Multiply(v, _oneMinusK, h);          // v·(1 − 1/τ) + x
+            TensorPrimitives.Add(h, x, h);
+        }
+        else if (zero)
+        {
+            TensorPrimitives.Multiply(v, _oneMinusK, h);          // PLIF: v·(1 − k) + x
+            TensorPrimitives.Add(h, x, h);
+        }
+        else
+        {
+            for (int i = 0; i < h.Length; i++) h[i] = v[i] - Scale(v[i] - vResetCharge) + x[i];
+        }
+    }
+
+    public override double Backward(ReadOnlySpan<float> v, ReadOnlySpan<float> h, ReadOnlySpan<float> gh, Span<float> gx, Span<float> gv)
+    {
+        float kk = divideByTau ? 1f / tau : k;
+        TensorPrimitives.Multiply(gh, 1f - kk, gv);
+        if (decayInput) TensorPrimitives.Multiply(gh, kk, gx); else gh.CopyTo(gx);
+        if (!paramGrad) return 0;
+        double sum = 0;
+        if (decayInput) for (int i = 0; i < gh.Length; i++) sum += gh[i] * (double)((h[i] - v[i]) / kk);
+        else for (int i = 0; i < gh.Length; i++) sum -= gh[i] * (double)(v[i] - vResetCharge);
+        return sum;
+    }
+}
+
+/// <summary>QIF: h = v + (x + a0·(v − v_rest)·(v − v_c))/τ; ∂h/∂v = 1 + a0·(2v − v_rest − v_c)/τ; ∂h/∂x = 1/τ.</summary>
+internal sealed class QifKernel(float tau, float vC, float a0, float vRest) : NeuronKernel
+{
+    public override void Forward(ReadOnlySpan<float> v, ReadOnlySpan<float> x, Span<float> h)
+    {
+        for (int i = 0; i < h.Length; i++) h[i] = v[i] + (x[i] + a0 * (v[i] - vRest) * (v[i] - vC)) / tau;
+    }
+
+    public override double Backward(ReadOnlySpan<float> v, ReadOnlySpan<float> h, ReadOnlySpan<float> gh, Span<float> gx, Span<float> gv)
+    {
+        for (int i = 0; i < gh.Length; i++)
+        {
+            gx[i] = gh[i] / tau;
+            gv[i] = gh[i] * (1f + a0 * (2f * v[i] - vRest - vC) / tau);
+        }
+        return 0;
+    }
+}
+
+/// <summary>EIF: h = v + (x + v_rest − v + ΔT·exp((v − θ_rh)/ΔT))/τ; ∂h/∂v = 1 + (exp((v − θ_rh)/ΔT) − 1)/τ; ∂h/∂x = 1/τ.</summary>
+internal sealed class EifKernel(float tau, float deltaT, float thetaRh, float vRest) : NeuronKernel
+{
+    public override void Forward(ReadOnlySpan<float> v, ReadOnlySpan<float> x, Span<float> h)
+    {
+        for (int i = 0; i < h.Length; i++) h[i] = v[i] + (x[i] + vRest - v[i] + deltaT * MathF.Exp((v[i] - thetaRh) / deltaT)) / tau;
+    }
+
+    public override double Backward(ReadOnlySpan<float> v, ReadOnlySpan<float> h, ReadOnlySpan<float> gh, Span<float> gx, Span<float> gv)
+    {
+        for (int i = 0; i < gh.Length; i++)
+        {
+            gx[i] = gh[i] / tau;
+            gv[i] = gh[i] * (1f + (MathF.Exp((v[i] - thetaRh) / deltaT) - 1f) / tau);
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,115 @@
+using FluentAssertions;
+using NUnit.Framework;
+using Spike.Nn;
+using Sigmoid = Spike.Nn.Sigmoid;
+
+namespace Spike.Tests.Nn;
+
+/// <summary>The fused multi-step path equals the composition of single steps: spikes exactly, V and gradients to 1e-5.</summary>
+public sealed class FusedNeuronTests
+{
+    public static IEnumerable<TestCaseData> Neurons()
+    {
+        foreach (double? vr in new double?[] { 0.0, -0.3, null })
+            foreach (bool detach in new[] { false, true })
+            {
+                string tag = $"vr={vr?.ToString() ?? "soft"},detach={detach}";
+                yield return new TestCaseData((Func<BaseNode>)(() => new IFNode(1.0, vr, new ATan(), detach))).SetArgDisplayNames("IF," + tag);
+                foreach (bool decay in new[] { true, false })
+                {
+                    yield return new TestCaseData((Func<BaseNode>)(() => new LifNode(3.0, decay, 1.0, vr, new Sigmoid(), detach))).SetArgDisplayNames($"LIF,decay={decay}," + tag);
+                    yield return new TestCaseData((Func<BaseNode>)(() => new ParametricLifNode(2.5, decay, 1.0, vr, new ATan(), detach))).SetArgDisplayNames($"PLIF,decay={decay}," + tag);
+                }
+                yield return new TestCaseData((Func<BaseNode>)(() => new QifNode(2.0, 0.8, 1.0, 1.0, -0.2, vr, new Erf(), detach))).SetArgDisplayNames("QIF," + tag);
+                yield return new TestCaseData((Func<BaseNode>)(() => new EifNode(2.0, 1.0, 0.8, 1.0, 0.0, vr, new PiecewiseExp(), detach))).SetArgDisplayNames("EIF," + tag);
+            }
+    }
+
+    [TestCaseSource(nameof(Neurons))]
+    public void FusedEqualsStepByStep(Func<BaseNode> make) => Compare(make, T: 6, shape: [3, 7], seed: 11);
+
+    [Test]
+    public void FusedEqualsStepByStepOverManyBlocksInParallel() =>
+        // 2·5000 neurons: 10 blocks of 1024 plus a ragged tail, large enough for the parallel path.
+        Compare(() => new ParametricLifNode(2.0, true, 1.0, null, new Sigmoid(), false), T: 8, shape: [2, 5000], seed: 3);
+
+    [Test]
+    public void CustomSurrogateRunsInTheFusedPath() =>
+        Compare(() => new LifNode(2.0, true, 1.0, 0.0, new CustomSurrogate(x => (x * 3).Tanh() * 0.5 + 0.5, x => 1.5 * (1 - Math.Tanh(3 * x) * Math.Tanh(3 * x)))),
+            T: 5, shape: [4, 9], seed: 5);
+
+    [Test]
+    public void PerNeuronThresholdsInTheFusedPath() =>
+        Compare(() => new LifNode(2.0, true, 1.0, null, new ATan()) { VThresholdTensor = Tensor.FromArray([0.5f, 0.8f, 1.0f, 1.2f, 1.5f], 5) },
+            T: 6, shape: [3, 5], seed: 9);
+
+    [Test]
+    public void StateCarriesGradientAcrossCalls()
+    {
+        // Two multi-step calls without reset: the second call's V_init is the first call's V_final, in the graph.
+        var x = RandomInput([4, 2, 6], 21);
+        var g = RandomInput([8, 2, 6], 22);
+        double[] Grad(bool fused)
+        {
+            var node = new LifNode(2.0, true, 1.0, 0.0, new ATan(), stepMode: StepMode.Multi);
+            var xs = Tensor.FromArray(x.ToArray<float>(), 4, 2, 6).RequiresGrad_();
+            var s1 = fused ? node.Forward(xs) : node.StepByStep(xs);
+            var s2 = fused ? node.Forward(xs * 0.5) : node.StepByStep(xs * 0.5);
+            ((s1 * g.Narrow(0, 0, 4)).Sum() + (s2 * g.Narrow(0, 4, 4)).Sum() + node.V.Sum()).Backward();
+            return Raw.ToDType(xs.Grad!, DType.Float64).ToArray<double>();
+        }
+        Grad(true).ShouldBeClose(Grad(false), 1e-5);
+    }
+
+    [Test]
+    public void DetachNetCutsTheGraphBetweenCalls()
+    {
+        var node = new IFNode(stepMode: StepMode.Multi);
+        var x = RandomInput([3, 2, 4], 1).RequiresGrad_();
+        node.Forward(x);
+        node.V.RequiresGrad.Should().BeTrue();
+        Functional.DetachNet(node);
+        node.V.RequiresGrad.Should().BeFalse();
+        node.Forward(x).Sum().Backward();   // only the second call's graph
+        x.Grad!.ToArray<float>().Should().OnlyContain(v => float.IsFinite(v));
+    }
+
+    [Test]
+    public void FusedStateWithAWrongShapeNamesTheNeuronAndShapes()
+    {
+        var node = new IFNode(stepMode: StepMode.Multi);
+        node.Forward(RandomInput([2, 3, 4], 1));
+        var act = () => node.Forward(RandomInput([2, 5, 4], 1));
+        act.Should().Throw<ArgumentException>().WithMessage("*IFNode*[3, 4]*[5, 4]*");
+    }
+
+    static Tensor RandomInput(int[] shape, int seed) => Tensor.Randn(shape, new Generator((ulong)seed), std: 1.5);
+
+    static void Compare(Func<BaseNode> make, int T, int[] shape, int seed)
+    {
+        var xData = RandomInput([T, .. shape], seed);
+        var g = RandomInput([T, .. shape], seed + 100);
+        var h = RandomInput([T, .. shape], seed + 200);
+        var results = new List<(float[] S, double[] V, double[] Vf, double[] Gx, double Gw)>();
+        foreach (bool fused in new[] { true, false })
+        {
+            var node = make();
+            node.StepMode = StepMode.Multi;
+            node.StoreVSeq = true;
+            var x = Raw.Clone(xData).RequiresGrad_();
+            var s = fused ? node.Forward(x) : node.StepByStep(x);
+            ((s * g).Sum() + (node.VSeq! * h).Sum() + node.V.Sum()).Backward();
+            double gw = node is ParametricLifNode p ? p.W.Grad!.Item() : 0;
+            results.Add((s.ToArray<float>(), F64(node.VSeq!), F64(node.V), F64(x.Grad!), gw));
+        }
+        var (a, b) = (results[0], results[1]);
+        a.S.Should().Equal(b.S, "spikes must match exactly");
+        a.S.Should().Contain(1f).And.Contain(0f, "the test input must make some neurons fire and some not");
+        a.V.ShouldBeClose(b.V, 1e-5);
+        a.Vf.ShouldBeClose(b.Vf, 1e-5);
+        a.Gx.ShouldBeClose(b.Gx, 1e-5);
+        a.Gw.Should().BeApproximately(b.Gw, 1e-5 + 1e-5 * Math.Abs(b.Gw));
+    }
+
+    static double[] F64(Tensor t) => Raw.ToDType(t, DType.Float64).ToArray<double>();
+}
