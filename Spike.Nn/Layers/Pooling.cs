@@ -35,20 +35,3 @@ public sealed class AvgPool1d(int kernelSize, int? stride = null, int padding = 
 {
     protected override Tensor ForwardBatch(Tensor x) => x.AvgPool1d(kernelSize, stride, padding, ceilMode, countIncludePad);
 }
-
-/// <summary>
-/// SpikingJelly's VotingLayer: [..., C·voters] → [..., C], each output the mean of its group of
-/// <c>voterNum</c> consecutive inputs (avg_pool1d with kernel = stride = voterNum).
-/// </summary>
-public sealed class VotingLayer(int voterNum = 10) : Module
-{
-    public int VoterNum { get; } = voterNum;
-
-    protected override Tensor OnForward(Tensor x)
-    {
-        int last = x.Size(-1);
-        if (last % VoterNum != 0)
-            throw new ArgumentException($"VotingLayer: last axis {last} of shape {Layout.Fmt(x.Layout.Shape)} is not a multiple of voter_num={VoterNum}");
-        return x.Reshape([.. x.Shape.SkipLast(1), last / VoterNum, VoterNum]).Mean(-1);
-    }
-}
