@@ -40,7 +40,7 @@ public static class MaxMinOps
             // Every element equal to the extreme shares the gradient: g / (number of ties).
             var hit = Raw.ToDType(Raw.Binary(BinaryOp.Eq, x, ReductionOps.Spread(y, x, ax)), g.DType);
             var ties = Raw.Reduce(ReduceOp.Sum, hit, ax, keepDim: false);
-            return [hit * ReductionOps.Spread(g / ties, x, ax)];
+            return [hit * ReductionOps.Spread(g, x, ax) / ReductionOps.Spread(ties, x, ax)];
         });
     }
 
