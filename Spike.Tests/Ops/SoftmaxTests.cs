@@ -1,0 +1,113 @@
+using FluentAssertions;
+using NUnit.Framework;
+
+namespace Spike.Tests.Ops;
+
+using static TestUtil;
+
+public class SoftmaxTests
+{
+    static double[] SoftmaxRef(double[] v)
+    {
+        if (v.Length == 0) return [];
+        double m = v.Max();
+        var e = v.Select(x => Math.Exp(x - m)).ToArray();
+        double s = e.Sum();
+        return e.Select(x => x / s).ToArray();
+    }
+
+    [Test]
+    public void RowKernelsAtAwkwardLengths()
+    {
+        foreach (var n in Enumerable.Range(0, 71).Append(257))
+        {
+            // Three rows so the row offsets matter too.
+            var rows = Enumerable.Range(0, 3).Select(r => Reference.Row(n, r)).ToArray();
+            var x = Tensor.FromArray(rows.SelectMany(r => r).ToArray(), 3, n);
+            var expected = rows.SelectMany(SoftmaxRef).ToArray();
+            var expectedLog = rows.SelectMany(r => r.Select(e => e - Reference.LogSumExp(r))).ToArray();
+            x.Softmax().ToArray<double>().ShouldBeClose(expected, 1e-14);
+            x.LogSoftmax(1).ToArray<double>().ShouldBeClose(expectedLog, 1e-13);
+            var x32 = x.To(DType.Float32);
+            x32.Softmax().ToArray<float>().ShouldBeClose(expected.Select(e => (float)e).ToArray(), 1e-6f);
+            x32.LogSoftmax().ToArray<float>().ShouldBeClose(expectedLog.Select(e => (float)e).ToArray(), 2e-6f);
+            var cums = rows.SelectMany(r => r.Select((_, i) => r.Take(i + 1).Sum())).ToArray();
+            x.Cumsum(1).ToArray<double>().ShouldBeClose(cums, 1e-13);
+        }
+    }
+
+    [Test]
+    public void AlongEveryAxisOfAStridedTensor()
+    {
+        int[] shape = [3, 4, 5];
+        var data = Values(60, 4);
+        var x = Tensor.FromArray(data, shape);
+        for (int axis = 0; axis < 3; axis++)
+        {
+            var y = x.Softmax(axis).ToArray<double>();
+            var cs = x.Cumsum(axis).ToArray<double>();
+            for (int flat = 0; flat < 60; flat++)
+            {
+                var idx = Reference.Unravel(flat, shape);
+                var slice = Enumerable.Range(0, shape[axis]).Select(k => { var j = (int[])idx.Clone(); j[axis] = k; return data[Reference.Ravel(j, shape)]; }).ToArray();
+                y[flat].Should().BeApproximately(SoftmaxRef(slice)[idx[axis]], 1e-14);
+                cs[flat].Should().BeApproximately(slice.Take(idx[axis] + 1).Sum(), 1e-13);
+            }
+        }
+        // A transposed view: the same as its contiguous copy.
+        var t = x.Transpose(0, 2);
+        t.LogSoftmax(1).ToArray<double>().ShouldBeClose(t.Contiguous().LogSoftmax(1).ToArray<double>(), 0);
+        t.Softmax(0).Shape.Should().Equal(5, 4, 3);
+        t.Softmax(0).IsContiguous.Should().BeTrue();
+    }
+
+    [Test]
+    public void StableForHugeAndMaskedInputs()
+    {
+        var x = Tensor.FromArray(new[] { 1000f, 1001f, float.NegativeInfinity, 999f });
+        var y = x.Softmax().ToArray<float>();
+        double z = 1 + Math.Exp(-1) + Math.Exp(-2);
+        y.ShouldBeClose([(float)(Math.Exp(-1) / z), (float)(1 / z), 0f, (float)(Math.Exp(-2) / z)]);
+        x.LogSoftmax().ToArray<float>()[2].Should().Be(float.NegativeInfinity);
+        // A fully masked row gives NaN (as PyTorch), not an exception.
+        float.IsNaN(Tensor.Full([2], float.NegativeInfinity).Softmax().ToArray<float>()[0]).Should().BeTrue();
+    }
+
+    [Test]
+    public void CumsumDTypesAndEdgeCases()
+    {
+        var i = Tensor.FromArray(new[] { 1, 2, 3, 4 }, 2, 2);
+        i.Cumsum(0).DType.Should().Be(DType.Int64);
+        i.Cumsum(0).ToArray<long>().Should().Equal(1, 2, 4, 6);
+        Tensor.FromArray(new[] { true, false, true }).Cumsum(0).ToArray<long>().Should().Equal(1, 1, 2);
+        Tensor.Scalar(3).Cumsum(0).Item().Should().Be(3);
+        Tensor.Zeros(0, 3).Cumsum(1).Shape.Should().Equal(0, 3);
+        Tensor.FromArray(new[] { 1, 2, 3 }).Softmax().DType.Should().Be(DType.Float32);
+    }
+
+    [Test]
+    public void GradChecks()
+    {
+        var x = RandomF64(5, 3, 4, 5);
+        for (int axis = -1; axis < 3; axis++)
+        {
+            CheckGrad(t => t[0].Softmax(axis), x);
+            CheckGrad(t => t[0].LogSoftmax(axis), x);
+            CheckGrad(t => t[0].Cumsum(axis), x);
+        }
+        CheckGrad(t => t[0].Transpose(0, 2).Softmax(1) * t[0].Transpose(0, 2), x);
+        CheckGrad(t => t[0].Permute(1, 2, 0).LogSoftmax(0), x);
+        CheckGrad(t => t[0].Narrow(2, 1, 3).Cumsum(2), x);
+    }
+
+    [Test]
+    public void Errors()
+    {
+        var x = Tensor.Zeros(2, 3);
+        FluentActions.Invoking(() => x.Softmax(2)).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*softmax: axis 2 is out of range for a tensor of rank 2*");
+        FluentActions.Invoking(() => x.LogSoftmax(-3)).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*log_softmax: axis -3*");
+        FluentActions.Invoking(() => x.Cumsum(5)).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*cumsum: axis 5*");
+        FluentActions.Invoking(() => Raw.SoftmaxBackward(x, Tensor.Zeros(3, 2), 1)).Should().Throw<ArgumentException>()
+            .WithMessage("softmax backward: output shape [2, 3] and gradient shape [3, 2] differ");
+    }
+}
