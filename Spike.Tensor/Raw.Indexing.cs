@@ -61,7 +61,7 @@ public static partial class Raw
             throw new ArgumentException($"{op}: index of shape {Layout.Fmt(index.Layout.Shape)} does not fit source of shape {Layout.Fmt(src.Layout.Shape)}");
         if (dst.DType == DType.Bool) throw new ArgumentException($"{op}: not defined for a Bool destination of shape {Layout.Fmt(dst.Layout.Shape)}");
         for (int d = 0; d < dst.Rank; d++)
-            if (dst.Layout.Strides[d] == 0 && dst.Layout.Shape[d] > 1)
+            if (dst.Numel > 0 && dst.Layout.Strides[d] == 0 && dst.Layout.Shape[d] > 1)
                 throw new ArgumentException($"{op}: destination {dst.Layout} is a broadcast view; several elements share one memory location");
         CheckIndexRange(op, index, a, dst.Layout.Shape);
         if (index.Numel > 0) Backend(dst).ScatterAdd(dst, a, index, ToDType(src, dst.DType));

@@ -71,6 +71,22 @@ public class IndexingTests
     }
 
     [Test]
+    public void RowCopyAndRowAddPathsAtAwkwardLengths()
+    {
+        foreach (var n in Enumerable.Range(0, 71).Append(257))
+        {
+            var data = Enumerable.Range(0, 3).SelectMany(r => Reference.Row(n, r)).ToArray();
+            var x = Tensor.FromArray(data, 3, n);
+            x.IndexSelect(0, L(2, 0, 2)).ToArray<double>().Should().Equal([.. data[(2 * n)..], .. data[..n], .. data[(2 * n)..]], $"n={n}");
+            // Rows 0 and 2 of x added into rows 1 and 1 of an accumulator (index constant along each row).
+            var acc = Tensor.Ones([2, n], DType.Float64);
+            Raw.ScatterAdd_(acc, 0, Raw.Expand(Tensor.FromArray(new long[] { 1, 1 }, 2, 1), 2, n), Raw.IndexSelect(x, 0, L(0, 2)));
+            var expected = Enumerable.Repeat(1.0, n).Concat(Enumerable.Range(0, n).Select(i => 1 + data[i] + data[2 * n + i])).ToArray();
+            acc.ToArray<double>().ShouldBeClose(expected, 1e-15);
+        }
+    }
+
+    [Test]
     public void OneHotAndFlip()
     {
         var oh = L(2, 0, 1).OneHot(4);

@@ -37,6 +37,23 @@ public class SoftmaxTests
     }
 
     [Test]
+    public void ManyRowsSplitAcrossThreadsGiveTheSameRows()
+    {
+        // 300 × 257 = 77,100 elements: above the parallel threshold, so rows are spread over threads.
+        var rows = Enumerable.Range(0, 300).Select(r => Reference.Row(257, r)).ToArray();
+        var x = Tensor.FromArray(rows.SelectMany(r => r).ToArray(), 300, 257);
+        var y = x.Softmax().ToArray<double>();
+        var c = x.Cumsum(1).ToArray<double>();
+        var l = x.LogSumExp(1).ToArray<double>();
+        for (int r = 0; r < 300; r += 37)
+        {
+            y.AsSpan(r * 257, 257).ToArray().ShouldBeClose(SoftmaxRef(rows[r]), 1e-14);
+            c[r * 257 + 256].Should().BeApproximately(rows[r].Sum(), 1e-12);
+            l[r].Should().BeApproximately(Reference.LogSumExp(rows[r]), 1e-12);
+        }
+    }
+
+    [Test]
     public void AlongEveryAxisOfAStridedTensor()
     {
         int[] shape = [3, 4, 5];
