@@ -76,6 +76,33 @@ public class ReductionTests
     }
 
     [Test]
+    public void LeadingAxisReductionsRunByColumnsAtAwkwardWidths()
+    {
+        // Reducing axis 0 of a contiguous [5, n] tensor folds rows elementwise (no transposing copy).
+        foreach (var n in Enumerable.Range(2, 69).Append(257).Append(5000))
+        {
+            var data = Enumerable.Range(0, 5).SelectMany(r => Reference.Row(n, r)).ToArray();
+            var x = Tensor.FromArray(data, 5, n);
+            x.Sum([0]).ToArray<double>().ShouldBeClose(Reference.ReduceSlices(data, [5, n], [0], v => v.Sum()), 1e-14);
+            x.Max([0]).ToArray<double>().Should().Equal(Reference.ReduceSlices(data, [5, n], [0], v => v.Max()));
+            x.Min([0]).ToArray<double>().Should().Equal(Reference.ReduceSlices(data, [5, n], [0], v => v.Min()));
+            x.Prod([0]).ToArray<double>().ShouldBeClose(Reference.ReduceSlices(data, [5, n], [0], v => v.Aggregate(1.0, (p, e) => p * e)), 1e-14);
+        }
+        // Middle axes of a 4-d tensor, above the parallel threshold, in Float32 and Int32.
+        int[] shape = [3, 40, 30, 25];
+        var big = Enumerable.Range(0, 90000).Select(i => (double)((i * 37) % 101 - 50)).ToArray();
+        var t = Tensor.FromArray(big, shape);
+        t.To(DType.Float32).Sum([1, 2]).ToArray<float>().Select(v => (double)v).Should().Equal(Reference.ReduceSlices(big, shape, [1, 2], v => v.Sum()));
+        t.To(DType.Int32).Max([1]).ToArray<int>().Select(v => (double)v).Should().Equal(Reference.ReduceSlices(big, shape, [1], v => v.Max()));
+        // NaN propagates in the column fold too; an empty reduced block gives the identity.
+        var nan = Tensor.FromArray(new[] { 1.0, double.NaN, 3.0, 0.5 }, 2, 2);
+        double.IsNaN(nan.Max([0]).ToArray<double>()[1]).Should().BeTrue();
+        nan.Max([0]).ToArray<double>()[0].Should().Be(3);
+        Tensor.Zeros(0, 3).Sum([0]).ToArray<float>().Should().Equal(0f, 0f, 0f);
+        Tensor.Zeros(2, 0, 3).Prod([1]).ToArray<float>().Should().Equal(1f, 1f, 1f, 1f, 1f, 1f);
+    }
+
+    [Test]
     public void LongRowsAreChunkedDeterministically()
     {
         // 3 chunks of 65,536 plus a tail: the full reduction runs chunks in parallel; a 2-row reduction of the same data
