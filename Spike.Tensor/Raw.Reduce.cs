@@ -38,7 +38,7 @@ public static partial class Raw
         string name = op.ToString().ToLowerInvariant();
         var ax = ReduceAxes(axes, x.Rank, name);
         var outShape = Layout.Contiguous(ReducedShape(x.Layout.Shape, ax, keepDim));
-        if (ColumnReducible(op, x, ax))
+        if ((resultType ?? x.DType) == x.DType && ColumnReducible(op, x, ax))
         {
             // Reduced axes form one block with kept axes after it: reduce columns in place of a transposing copy.
             int outer = x.Layout.Shape[..ax[0]].Aggregate(1, (p, d) => p * d);
