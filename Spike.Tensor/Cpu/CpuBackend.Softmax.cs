@@ -9,6 +9,8 @@ public sealed partial class CpuBackend
     {
         switch (x.DType)
         {
+            case DType.Float32 when Inner(x) > 1: SoftmaxColumns<float>(x, dst, log); break;
+            case DType.Float64 when Inner(x) > 1: SoftmaxColumns<double>(x, dst, log); break;
             case DType.Float32: SoftmaxRows<float>(x, dst, log); break;
             case DType.Float64: SoftmaxRows<double>(x, dst, log); break;
             default: throw new NotSupportedException($"softmax: not defined for {x.DType} tensors");
@@ -19,13 +21,18 @@ public sealed partial class CpuBackend
     {
         switch (y.DType)
         {
+            case DType.Float32 when Inner(y) > 1: SoftmaxBackwardColumns<float>(y, g, dx, log); break;
+            case DType.Float64 when Inner(y) > 1: SoftmaxBackwardColumns<double>(y, g, dx, log); break;
             case DType.Float32: SoftmaxBackwardRows<float>(y, g, dx, log); break;
             case DType.Float64: SoftmaxBackwardRows<double>(y, g, dx, log); break;
             default: throw new NotSupportedException($"softmax backward: not defined for {y.DType} tensors");
         }
     }
 
-    // x, dst: [outer, n] contiguous. Three SIMD passes per row; the max keeps every exponent ≤ 0, so nothing overflows.
+    /// <summary>The trailing size of an [outer, n, inner] operand; 1 means plain rows.</summary>
+    static int Inner(Tensor t) => t.Layout.Shape[2];
+
+    // x, dst: [outer, n, 1] contiguous. Three SIMD passes per row; the max keeps every exponent ≤ 0, so nothing overflows.
     static void SoftmaxRows<T>(Tensor x, Tensor dst, bool log) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var s = Data<T>(x); var d = Data<T>(dst);
@@ -46,7 +53,7 @@ public sealed partial class CpuBackend
         });
     }
 
-    // y, g, dx: [outer, n] contiguous.
+    // y, g, dx: [outer, n, 1] contiguous.
     static void SoftmaxBackwardRows<T>(Tensor y, Tensor g, Tensor dx, bool log) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var ys = Data<T>(y); var gs = Data<T>(g); var d = Data<T>(dx);
@@ -76,6 +83,17 @@ public sealed partial class CpuBackend
 
     public void Cumsum(Tensor x, Tensor dst, bool reverse)
     {
+        if (Inner(x) > 1)
+        {
+            switch (x.DType)
+            {
+                case DType.Float32: CumsumColumns<float>(x, dst, reverse); return;
+                case DType.Float64: CumsumColumns<double>(x, dst, reverse); return;
+                case DType.Int32: CumsumColumns<int>(x, dst, reverse); return;
+                case DType.Int64: CumsumColumns<long>(x, dst, reverse); return;
+                case DType.UInt8: CumsumColumns<byte>(x, dst, reverse); return;
+            }
+        }
         switch (x.DType)
         {
             case DType.Float32: CumsumRows<float>(x, dst, reverse); break;
@@ -87,7 +105,7 @@ public sealed partial class CpuBackend
         }
     }
 
-    // x, dst: [outer, n] contiguous. A sequential scan per row (the sum order is the element order); rows in parallel.
+    // x, dst: [outer, n, 1] contiguous. A sequential scan per row (the sum order is the element order); rows in parallel.
     static void CumsumRows<T>(Tensor x, Tensor dst, bool reverse) where T : unmanaged, INumber<T>
     {
         var s = Data<T>(x); var d = Data<T>(dst);

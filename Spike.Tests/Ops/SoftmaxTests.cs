@@ -54,6 +54,46 @@ public class SoftmaxTests
     }
 
     [Test]
+    public void LeadingAxisRunsByColumnsAtAwkwardWidths()
+    {
+        // Along axis 0 of [3, n]: the column kernels fold whole rows; compare with plain loops per column.
+        foreach (var n in Enumerable.Range(2, 69).Append(257).Append(9000))
+        {
+            int rows = n == 9000 ? 8 : 3; // 8 × 9000 crosses the parallel threshold and the 4096-column blocks
+            var data = Enumerable.Range(0, rows).SelectMany(r => Reference.Row(n, r)).ToArray();
+            var x = Tensor.FromArray(data, rows, n);
+            var sm = x.Softmax(0).ToArray<double>();
+            var ls = x.LogSoftmax(0).ToArray<double>();
+            var cs = x.Cumsum(0).ToArray<double>();
+            for (int c = 0; c < n; c += n > 300 ? 97 : 1)
+            {
+                var col = Enumerable.Range(0, rows).Select(r => data[r * n + c]).ToArray();
+                var expected = SoftmaxRef(col);
+                double lse = Reference.LogSumExp(col);
+                for (int r = 0; r < rows; r++)
+                {
+                    sm[r * n + c].Should().BeApproximately(expected[r], 1e-14, $"n={n} c={c}");
+                    ls[r * n + c].Should().BeApproximately(col[r] - lse, 1e-13, $"n={n} c={c}");
+                    cs[r * n + c].Should().BeApproximately(col.Take(r + 1).Sum(), 1e-13, $"n={n} c={c}");
+                }
+            }
+            // Backward by columns equals backward by rows on the transposed problem.
+            var g = Tensor.FromArray(Reference.Row(rows * n, 9), rows, n);
+            var y = Raw.Softmax(x, 0);
+            var yl = Raw.Softmax(x, 0, log: true);
+            Raw.SoftmaxBackward(y, g, 0).ToArray<double>().ShouldBeClose(
+                Raw.Transpose(Raw.SoftmaxBackward(Raw.Contiguous(Raw.Transpose(y, 0, 1)), Raw.Contiguous(Raw.Transpose(g, 0, 1)), 1), 0, 1).ToArray<double>(), 1e-13);
+            Raw.SoftmaxBackward(yl, g, 0, log: true).ToArray<double>().ShouldBeClose(
+                Raw.Transpose(Raw.SoftmaxBackward(Raw.Contiguous(Raw.Transpose(yl, 0, 1)), Raw.Contiguous(Raw.Transpose(g, 0, 1)), 1, log: true), 0, 1).ToArray<double>(), 1e-13);
+            Raw.Cumsum(x, 0, reverse: true).ToArray<double>().ShouldBeClose(x.Flip(0).Cumsum(0).Flip(0).ToArray<double>(), 1e-13);
+        }
+        var masked = Tensor.FromArray(new[] { float.NegativeInfinity, 1f, float.NegativeInfinity, 1f }, 2, 2).Softmax(0).ToArray<float>();
+        float.IsNaN(masked[0]).Should().BeTrue();
+        masked[1].Should().Be(0.5f);
+        Tensor.FromArray(new[] { 1, 2, 3, 4 }, 2, 2).Cumsum(0).ToArray<long>().Should().Equal(1, 2, 4, 6);
+    }
+
+    [Test]
     public void AlongEveryAxisOfAStridedTensor()
     {
         int[] shape = [3, 4, 5];
