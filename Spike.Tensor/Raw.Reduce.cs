@@ -18,6 +18,18 @@ public static partial class Raw
                 : shape.Where((_, i) => !axes.Contains(i)).ToArray();
 
     /// <summary>
+    /// x as a contiguous [outer, inner] matrix whose rows are the slices reduced over <paramref name="ax"/>
+    /// (the reduced axes permuted innermost; no copy when they already are).
+    /// </summary>
+    public static Tensor ReductionRows(Tensor x, int[] ax)
+    {
+        var kept = Enumerable.Range(0, x.Rank).Where(i => !ax.Contains(i)).ToArray();
+        int inner = ax.Aggregate(1, (p, a) => p * x.Layout.Shape[a]);
+        int outer = kept.Aggregate(1, (p, a) => p * x.Layout.Shape[a]);
+        return Reshape(Contiguous(Permute(x, [.. kept, .. ax])), outer, inner);
+    }
+
+    /// <summary>
     /// Reduces over axes: the reduced axes are permuted innermost and made contiguous, so every backend only
     /// reduces rows of a [outer, inner] matrix.
     /// </summary>
@@ -25,13 +37,26 @@ public static partial class Raw
     {
         string name = op.ToString().ToLowerInvariant();
         var ax = ReduceAxes(axes, x.Rank, name);
-        var kept = Enumerable.Range(0, x.Rank).Where(i => !ax.Contains(i)).ToArray();
-        int inner = ax.Aggregate(1, (p, a) => p * x.Layout.Shape[a]);
-        int outer = x.Numel / Math.Max(inner, 1);
-        if (inner == 0) outer = kept.Aggregate(1, (p, a) => p * x.Layout.Shape[a]);
-        var rows = Reshape(Contiguous(Permute(x, [.. kept, .. ax])), outer, inner);
-        var dst = Empty([outer], resultType ?? x.DType, x.Device);
+        var outShape = Layout.Contiguous(ReducedShape(x.Layout.Shape, ax, keepDim));
+        if ((resultType ?? x.DType) == x.DType && ColumnReducible(op, x, ax))
+        {
+            // Reduced axes form one block with kept axes after it: reduce columns in place of a transposing copy.
+            int outer = x.Layout.Shape[..ax[0]].Aggregate(1, (p, d) => p * d);
+            int r = ax.Aggregate(1, (p, a) => p * x.Layout.Shape[a]);
+            int inner = x.Layout.Shape[(ax[^1] + 1)..].Aggregate(1, (p, d) => p * d);
+            var cols = Empty([outer, inner], resultType ?? x.DType, x.Device);
+            Backend(x).ReduceColumns(op, Reshape(x, outer, r, inner), cols);
+            return cols.WithLayout(outShape);
+        }
+        var rows = ReductionRows(x, ax);
+        var dst = Empty([rows.Layout.Shape[0]], resultType ?? x.DType, x.Device);
         Backend(x).Reduce(op, rows, dst);
-        return dst.WithLayout(Layout.Contiguous(ReducedShape(x.Layout.Shape, ax, keepDim)));
+        return dst.WithLayout(outShape);
     }
+
+    static bool ColumnReducible(ReduceOp op, Tensor x, int[] ax) =>
+        op is ReduceOp.Sum or ReduceOp.Prod or ReduceOp.Max or ReduceOp.Min
+        && x.IsContiguous && x.Numel > 0 && ax.Length > 0 && ax[^1] < x.Rank - 1
+        && ax[^1] - ax[0] == ax.Length - 1
+        && x.Layout.Shape[(ax[^1] + 1)..].Aggregate(1, (p, d) => p * d) > 1;
 }
