@@ -1,0 +1,92 @@
+using FluentAssertions;
+using NUnit.Framework;
+using Spike.Datasets;
+using Spike.Datasets.Formats;
+
+namespace Spike.Tests.Datasets;
+
+public class EventFramesTests
+{
+    internal static string FixturePath(string rel)
+    {
+        for (var d = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); d is not null; d = d.Parent)
+        {
+            var candidate = Path.Combine(d.FullName, "shared", "fixtures", rel);
+            if (File.Exists(candidate)) return candidate;
+        }
+        throw new FileNotFoundException("fixture shared/fixtures/" + rel + " not found above " + TestContext.CurrentContext.TestDirectory);
+    }
+
+    [Test]
+    public void RealNMnistRecordingDecodes()
+    {
+        var ev = AtisBin.Read(FixturePath("nmnist/sample_nmnist.bin"), 34, 34);
+        ev.Count.Should().Be(4325);
+        ev.X.Max().Should().BeLessThan(34);
+        ev.Y.Max().Should().BeLessThan(34);
+        // First event bytes 07 0f 80 02 8e: x=7, y=15, p=1, t=(0x00<<16)|(0x02<<8)|0x8e = 654.
+        (ev.X[0], ev.Y[0], ev.P[0], ev.T[0]).Should().Be((7, 15, (byte)1, 654L));
+        // Second event 13 12 00 0b b7: x=19, y=18, p=0, t=0x0bb7=2999.
+        (ev.X[1], ev.Y[1], ev.P[1], ev.T[1]).Should().Be((19, 18, (byte)0, 2999L));
+        ev.T[^1].Should().Be(311175);
+        ev.P.Count(p => p == 1).Should().Be(2145);
+        for (int i = 1; i < ev.Count; i++) ev.T[i].Should().BeGreaterThanOrEqualTo(ev.T[i - 1]);
+    }
+
+    [Test]
+    public void FromFileIntegratesAllEventsOfTheRecording()
+    {
+        var path = FixturePath("nmnist/sample_nmnist.bin");
+        foreach (var split in new[] { SplitBy.Number, SplitBy.Time })
+        {
+            var f = EventFrames.FromFile(EventFormat.NMnist, path, 10, split);
+            f.Shape.Should().Equal(10, 2, 34, 34);
+            f.DType.Should().Be(DType.Float32);
+            var v = f.ToArray<float>();
+            v.Sum().Should().Be(4325);
+            // Channel 1 of every frame counts the ON events: 2145 in total.
+            float on = 0;
+            for (int m = 0; m < 10; m++) on += v.AsSpan(m * 2 * 34 * 34 + 34 * 34, 34 * 34).ToArray().Sum();
+            on.Should().Be(2145);
+        }
+        // By number: frames 0..8 hold 432 events each, the last 4325 - 9·432 = 437.
+        var byNumber = EventFrames.FromFile(EventFormat.NMnist, path, 10, SplitBy.Number).ToArray<float>();
+        for (int m = 0; m < 10; m++)
+            byNumber.AsSpan(m * 2312, 2312).ToArray().Sum().Should().Be(m < 9 ? 432 : 437);
+    }
+
+    [Test]
+    public void SegmentUsesPythonSliceRules()
+    {
+        // 3 events on a 2×2 sensor; independent expectations written out by hand.
+        var ev = new EventStream([0, 1, 2], [0, 1, 1], [0, 0, 1], [0, 1, 1]);
+        EventFrames.Segment(ev, 2, 2).ToArray<float>().Should().Equal(1, 0, 0, 0, /* ch1 */ 0, 1, 0, 0); // drops the last event
+        EventFrames.Segment(ev, 2, 2, 0, 3).ToArray<float>().Should().Equal(1, 0, 0, 0, 0, 1, 0, 1);
+        EventFrames.Segment(ev, 2, 2, -2, 100).ToArray<float>().Should().Equal(0, 0, 0, 0, 0, 1, 0, 1);
+        EventFrames.Segment(ev, 2, 2, 2, 1).ToArray<float>().Should().AllBeEquivalentTo(0f);
+        var bad = new EventStream([0], [2], [0], [0]);
+        FluentActions.Invoking(() => EventFrames.Segment(bad, 2, 2, 0, 1)).Should().Throw<ArgumentException>().WithMessage("*x=2*2×2*");
+    }
+
+    [Test]
+    public void TimeSplitWithEmptyWindowGivesEmptyFrame()
+    {
+        // t = 0, 1, 9, 10 with M = 5: dt = 2; windows [0,2) [2,4) [4,6) [6,8) [8,10) → events {0,1}, {}, {}, {}, {2}, and the
+        // last frame runs to N so it also takes t = 10.
+        var (jl, jr) = EventFrames.FixedFramesNumberIndex([0, 1, 9, 10], SplitBy.Time, 5);
+        jl.Should().Equal(0, 2, 2, 2, 2);
+        jr.Should().Equal(2, 2, 2, 2, 4);
+        // Fewer events than frames by number: di = 0, every frame empty but the last, which takes all.
+        var (nl, nr) = EventFrames.FixedFramesNumberIndex([5, 6], SplitBy.Number, 3);
+        nl.Should().Equal(0, 0, 0);
+        nr.Should().Equal(0, 0, 2);
+    }
+
+    [Test]
+    public void FixedDurationIsInclusive()
+    {
+        EventFrames.FixedDurationIndex([0, 5, 10, 11, 30], 10).Should().Equal((0, 3), (3, 4), (4, 5));
+        EventFrames.FixedDurationIndex([], 10).Should().BeEmpty();
+        EventFrames.ByFixedDuration(EventStream.Empty, 10, 3, 4).Shape.Should().Equal(0, 2, 3, 4);
+    }
+}
