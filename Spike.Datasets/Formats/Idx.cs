@@ -15,12 +15,11 @@ public static class Idx
     private const int MaxDims = 16;
 
     /// <summary>Reads an IDX file (raw or gzip) into a CPU tensor with the file's dimensions.</summary>
-    public static Tensor Read(string path)
-    {
-        var bytes = DataFile.ReadAll(path);
-        if (Gzip.IsGzip(bytes)) return Parse(Gzip.Decompress(bytes, path), path + " (decompressed)");
-        return Parse(bytes, path);
-    }
+    public static Tensor Read(string path) => Decode(DataFile.ReadAll(path), path);
+
+    /// <summary>Parses the bytes of a whole IDX file, inflating them first when they are gzip.</summary>
+    public static Tensor Decode(byte[] bytes, string source) =>
+        Gzip.IsGzip(bytes) ? Parse(Gzip.Decompress(bytes, source), source + " (decompressed)") : Parse(bytes, source);
 
     /// <summary>Parses IDX bytes (already decompressed). The whole buffer must be exactly one array.</summary>
     public static Tensor Parse(ReadOnlySpan<byte> data, string source)
