@@ -45,6 +45,8 @@ public enum EventFormat
     DvsGesture,
     /// <summary>CIFAR10-DVS AEDAT 2 big-endian, 128×128.</summary>
     Cifar10Dvs,
+    /// <summary>ASL-DVS MATLAB v5 .mat (ts, x, y, pol), 180×240 (H×W).</summary>
+    AslDvs,
 }
 
 public static class EventFormats
@@ -56,6 +58,7 @@ public static class EventFormats
         EventFormat.NCaltech101 => (180, 240),
         EventFormat.DvsGesture => (128, 128),
         EventFormat.Cifar10Dvs => (128, 128),
+        EventFormat.AslDvs => (180, 240),
         _ => throw new ArgumentOutOfRangeException(nameof(f), f, "unknown event format"),
     };
 
@@ -65,7 +68,8 @@ public static class EventFormats
         "ncaltech101" or "n-caltech101" => EventFormat.NCaltech101,
         "dvsgesture" or "dvs128gesture" => EventFormat.DvsGesture,
         "cifar10dvs" or "cifar10-dvs" => EventFormat.Cifar10Dvs,
-        _ => throw new ArgumentException($"unknown event format '{name}' (known: nmnist, ncaltech101, dvsgesture, cifar10dvs)"),
+        "asldvs" or "asl-dvs" => EventFormat.AslDvs,
+        _ => throw new ArgumentException($"unknown event format '{name}' (known: nmnist, ncaltech101, dvsgesture, cifar10dvs, asldvs)"),
     };
 
     /// <summary>Decodes one recording file of the given format, checking coordinates against its sensor.</summary>
@@ -75,7 +79,10 @@ public static class EventFormats
         return f switch
         {
             EventFormat.NMnist or EventFormat.NCaltech101 => Formats.AtisBin.Read(path, w, h),
-            _ => throw new NotSupportedException($"reading {f} recordings is not implemented"),
+            EventFormat.DvsGesture => Formats.Aedat3.Read(path, w, h),
+            EventFormat.Cifar10Dvs => Formats.Aedat2.ReadCifar10Dvs(path),
+            EventFormat.AslDvs => Formats.MatV5.ReadAslDvs(path),
+            _ => throw new ArgumentOutOfRangeException(nameof(f), f, "unknown event format"),
         };
     }
 }

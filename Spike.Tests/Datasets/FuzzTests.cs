@@ -98,3 +98,32 @@ public class FuzzTests
         }
     }
 }
+
+public class FuzzMoreFormatsTests
+{
+    private static EventStream Few(int n, int w, int h) =>
+        new(Enumerable.Range(0, n).Select(i => (long)i * 7).ToArray(), Enumerable.Range(0, n).Select(i => i * 5 % w).ToArray(),
+            Enumerable.Range(0, n).Select(i => i * 3 % h).ToArray(), Enumerable.Range(0, n).Select(i => (byte)(i % 2)).ToArray());
+
+    private static void Check(string name, (int Ok, int Rejected) r)
+    {
+        TestContext.Out.WriteLine($"{name}: {r.Ok} mutations decoded, {r.Rejected} rejected");
+        r.Rejected.Should().BeGreaterThan(FuzzTests.Mutations / 10);
+    }
+
+    [Test] public void Aedat3() => Check("aedat3", FuzzTests.Fuzz(Spike.Datasets.Formats.Aedat3.Encode(Few(12, 128, 128)), b => Spike.Datasets.Formats.Aedat3.Parse(b, "fuzz"), 7));
+    [Test] public void Aedat2() => Check("aedat2", FuzzTests.Fuzz(Spike.Datasets.Formats.Aedat2.Encode(Few(12, 128, 128)), b => Spike.Datasets.Formats.Aedat2.ParseCifar10Dvs(b, "fuzz"), 8));
+    [Test] public void Cifar10() => Check("cifar10", FuzzTests.Fuzz(new byte[2 * Spike.Datasets.Formats.Cifar10Binary.RecordBytes], b => Spike.Datasets.Formats.Cifar10Binary.Parse(b, "fuzz"), 9));
+    [Test] public void GestureLabels() => Check("labels.csv", FuzzTests.Fuzz("class,startTime_usec,endTime_usec\r\n1,100,2000\r\n11,2000,900000\r\n"u8.ToArray(),
+        b => Spike.Datasets.Formats.Aedat3.ParseLabels(System.Text.Encoding.Latin1.GetString(b), "fuzz"), 10));
+
+    [Test]
+    public void MatV5()
+    {
+        var ev = Few(6, 240, 180);
+        var vars = new Dictionary<string, double[]> { ["ts"] = ev.T.Select(v => (double)v).ToArray(), ["x"] = ev.X.Select(v => (double)v).ToArray(), ["y"] = ev.Y.Select(v => (double)v).ToArray(), ["pol"] = ev.P.Select(v => (double)v).ToArray() };
+        foreach (bool z in new[] { false, true })
+            Check("mat" + (z ? " (compressed)" : ""), FuzzTests.Fuzz(MatV5Writer.Encode(vars, z), b => MatV5AslDvs(b), z ? 11 : 12));
+        static object MatV5AslDvs(byte[] b) => Spike.Datasets.Formats.MatV5.AslDvsEvents(Spike.Datasets.Formats.MatV5.Parse(b, "fuzz"), "fuzz");
+    }
+}
