@@ -62,7 +62,8 @@ public static class FrameCache
 
 /// <summary>
 /// Samples from a frame cache laid out as <c>&lt;root&gt;/&lt;class name&gt;/*.npz</c> (DatasetFolder): classes are the
-/// sub-folder names in ordinal order, labels their indices. A sample is Float32 <c>[M, 2, H, W]</c>.
+/// sub-folder names in ordinal order, labels their indices, except that integer folder names are their own label
+/// (torchvision's DatasetFolder sorts "10" before "2"). A sample is Float32 <c>[M, 2, H, W]</c>.
 /// </summary>
 public sealed class FrameFolderDataset : IDataset
 {
@@ -73,12 +74,15 @@ public sealed class FrameFolderDataset : IDataset
     {
         if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"FrameFolderDataset: {root} does not exist");
         var classes = Directory.GetDirectories(root).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
+        // Integer folder names are the labels themselves ("10" is class 10, not the third name in string order).
+        bool numeric = classes.Count > 0 && classes.All(c => int.TryParse(c, out int v) && v >= 0);
+        if (numeric) classes = classes.OrderBy(int.Parse).ToList();
         Classes = classes;
         for (int c = 0; c < classes.Count; c++)
         {
             var files = Directory.GetFiles(Path.Combine(root, classes[c]), "*.npz");
             Array.Sort(files, StringComparer.Ordinal);
-            foreach (var f in files) _items.Add((f, c));
+            foreach (var f in files) _items.Add((f, numeric ? int.Parse(classes[c]) : c));
         }
     }
 
