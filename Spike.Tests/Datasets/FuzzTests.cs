@@ -127,3 +127,15 @@ public class FuzzMoreFormatsTests
         static object MatV5AslDvs(byte[] b) => Spike.Datasets.Formats.MatV5.AslDvsEvents(Spike.Datasets.Formats.MatV5.Parse(b, "fuzz"), "fuzz");
     }
 }
+
+public class FuzzWavTests
+{
+    [Test]
+    public void Wav()
+    {
+        var w = new float[2, 5] { { 0.1f, 0.2f, -0.3f, 0.4f, 0f }, { 1f, -1f, 0.5f, 0.25f, 0f } };
+        var r = FuzzTests.Fuzz(Spike.Datasets.Formats.Wav.EncodePcm16(w, 16000), b => Spike.Datasets.Formats.Wav.Parse(b, "fuzz"), 13);
+        TestContext.Out.WriteLine($"wav: {r.Ok} mutations decoded, {r.Rejected} rejected");
+        r.Rejected.Should().BeGreaterThan(FuzzTests.Mutations / 10);
+    }
+}
