@@ -34,6 +34,17 @@ public class EventFramesTests
     }
 
     [Test]
+    public void AtisRejectsOutOfRangeAndTruncated()
+    {
+        var bytes = File.ReadAllBytes(FixturePath("nmnist/sample_nmnist.bin"))[..50];
+        bytes[21] = 34; // y of event 4 (byte 20 + 1)
+        FluentActions.Invoking(() => AtisBin.Parse(bytes, "n.bin", 34, 34)).Should().Throw<DatasetFormatException>()
+            .WithMessage("n.bin: at byte 21: event 4: y = 34 is outside the sensor height 34").Which.Offset.Should().Be(21);
+        AtisBin.Parse(bytes, "n.bin").Y[4].Should().Be(34); // no sensor given: accepted
+        FluentActions.Invoking(() => AtisBin.Parse(bytes[..48], "n.bin")).Should().Throw<DatasetFormatException>().WithMessage("n.bin: at byte 45: truncated*");
+    }
+
+    [Test]
     public void FromFileIntegratesAllEventsOfTheRecording()
     {
         var path = FixturePath("nmnist/sample_nmnist.bin");

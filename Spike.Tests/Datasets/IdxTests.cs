@@ -107,5 +107,8 @@ public class IdxTests
         var x0 = test.Get(0).X.ToArray<float>();
         ((double)x0.Sum() * 255).Should().BeApproximately(33456, 1e-2);
         x0.Max().Should().Be(1f);
+        var train = new FashionMnist(FashionMnist.DefaultRoot, train: true);
+        train.Count.Should().Be(60000);
+        Enumerable.Range(0, 10).Select(train.LabelOf).Should().Equal(9, 0, 0, 3, 0, 2, 7, 2, 5, 5);
     }
 }
