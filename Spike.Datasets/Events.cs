@@ -86,3 +86,30 @@ public static class EventFormats
         };
     }
 }
+
+/// <summary>
+/// Event caches as SpikingJelly writes them (<c>np.savez(path, t=..., x=..., y=..., p=...)</c>): an .npz with arrays
+/// t, x, y, p. Written as int64 t and int32 x, y and uint8 p; read from any integer dtypes (uint32 included).
+/// </summary>
+public static class EventNpz
+{
+    public static void Write(string path, EventStream ev, bool compressed = true) =>
+        Formats.Npz.Write(path, new Dictionary<string, Tensor>
+        {
+            ["t"] = Tensor.FromArray(ev.T), ["x"] = Tensor.FromArray(ev.X), ["y"] = Tensor.FromArray(ev.Y), ["p"] = Tensor.FromArray(ev.P),
+        }, compressed);
+
+    public static EventStream Read(string path)
+    {
+        var a = Formats.Npz.Read(path);
+        Tensor Get(string k) => a.TryGetValue(k, out var v) ? v : throw new DatasetFormatException(path, 0, $"no '{k}' array (event caches hold t, x, y, p)");
+        long[] L(string k) => Raw.ToDType(Get(k), DType.Int64).ToArray<long>();
+        var t = L("t");
+        var x = L("x").Select(v => (int)v).ToArray();
+        var y = L("y").Select(v => (int)v).ToArray();
+        var p = L("p").Select(v => v != 0 ? (byte)1 : (byte)0).ToArray();
+        if (x.Length != t.Length || y.Length != t.Length || p.Length != t.Length)
+            throw new DatasetFormatException(path, 0, $"t, x, y, p lengths differ ({t.Length}, {x.Length}, {y.Length}, {p.Length})");
+        return new EventStream(t, x, y, p);
+    }
+}

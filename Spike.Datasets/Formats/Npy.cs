@@ -82,11 +82,14 @@ public static partial class Npy
         string descr = dm.Groups[1].Value;
         if (descr.Length != 3) throw r.Error($"unsupported dtype '{descr}'", headerAt);
         char order = descr[0];
-        (DType dtype, int size) = descr[1..] switch
+        string kind = descr[1..];
+        (DType dtype, int size) = kind switch
         {
             "f4" => (DType.Float32, 4), "f8" => (DType.Float64, 8), "i4" => (DType.Int32, 4), "i8" => (DType.Int64, 8),
             "u1" => (DType.UInt8, 1), "b1" => (DType.Bool, 1),
-            _ => throw r.Error($"unsupported dtype '{descr}' (supported: f4, f8, i4, i8, u1, b1)", headerAt),
+            // Types Spike has no dtype for are widened: SpikingJelly's event caches hold uint32/uint16 arrays.
+            "i1" or "i2" or "u2" => (DType.Int32, kind[1] - '0'), "u4" => (DType.Int64, 4),
+            _ => throw r.Error($"unsupported dtype '{descr}' (supported: f4, f8, i1, i2, i4, i8, u1, u2, u4, b1)", headerAt),
         };
         if (order is not ('<' or '>' or '|' or '=')) throw r.Error($"bad byte order in dtype '{descr}'", headerAt);
         bool swap = order == '>' && size > 1;
@@ -110,7 +113,14 @@ public static partial class Npy
         var storedShape = fortran ? shape.Reverse().ToArray() : shape;
         var t = Tensor.Empty(storedShape, dtype);
         var body = r.Rest;
-        switch (dtype)
+        switch (kind)
+        {
+            case "i1": { var s = t.AsSpan<int>(); for (int i = 0; i < s.Length; i++) s[i] = (sbyte)body[i]; break; }
+            case "i2": { var s = t.AsSpan<int>(); for (int i = 0; i < s.Length; i++) s[i] = swap ? BinaryPrimitives.ReadInt16BigEndian(body[(2 * i)..]) : BinaryPrimitives.ReadInt16LittleEndian(body[(2 * i)..]); break; }
+            case "u2": { var s = t.AsSpan<int>(); for (int i = 0; i < s.Length; i++) s[i] = swap ? BinaryPrimitives.ReadUInt16BigEndian(body[(2 * i)..]) : BinaryPrimitives.ReadUInt16LittleEndian(body[(2 * i)..]); break; }
+            case "u4": { var s = t.AsSpan<long>(); for (int i = 0; i < s.Length; i++) s[i] = swap ? BinaryPrimitives.ReadUInt32BigEndian(body[(4 * i)..]) : BinaryPrimitives.ReadUInt32LittleEndian(body[(4 * i)..]); break; }
+        }
+        if (kind is not ("i1" or "i2" or "u2" or "u4")) switch (dtype)
         {
             case DType.Bool: { var s = t.AsSpan<bool>(); for (int i = 0; i < s.Length; i++) s[i] = body[i] != 0; break; }
             case DType.UInt8: body.CopyTo(t.AsSpan<byte>()); break;

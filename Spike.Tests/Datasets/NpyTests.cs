@@ -97,3 +97,33 @@ public class NpyTests
         finally { Directory.Delete(dir, true); }
     }
 }
+
+public class NpyWideningTests
+{
+    [Test]
+    public void ReadsUInt32AndSmallIntsWidenedAndEventCaches()
+    {
+        byte[] Npy(string descr, string shape, byte[] body)
+        {
+            string dict = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}";
+            var header = dict.PadRight(64 - 10 - 1) + "\n";
+            return [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0, (byte)header.Length, 0, .. Encoding.ASCII.GetBytes(header), .. body];
+        }
+        var u4 = Spike.Datasets.Formats.Npy.Parse(Npy("<u4", "(2,)", [0xFF, 0xFF, 0xFF, 0xFF, 1, 0, 0, 0]), "m");
+        u4.DType.Should().Be(DType.Int64);
+        u4.ToArray<long>().Should().Equal(4294967295L, 1L);
+        Spike.Datasets.Formats.Npy.Parse(Npy(">u2", "(1,)", [0x01, 0x02]), "m").ToArray<int>().Should().Equal(258);
+        Spike.Datasets.Formats.Npy.Parse(Npy("|i1", "(2,)", [0xFF, 0x05]), "m").ToArray<int>().Should().Equal(-1, 5);
+        Spike.Datasets.Formats.Npy.Parse(Npy("<i2", "(1,)", [0xFE, 0xFF]), "m").ToArray<int>().Should().Equal(-2);
+
+        var path = Path.Combine(Path.GetTempPath(), "spike-evnpz-" + Guid.NewGuid().ToString("N") + ".npz");
+        try
+        {
+            var ev = new EventStream([3, 9], [1, 33], [0, 2], [1, 0]);
+            EventNpz.Write(path, ev);
+            var back = EventNpz.Read(path);
+            back.T.Should().Equal(3, 9); back.X.Should().Equal(1, 33); back.Y.Should().Equal(0, 2); back.P.Should().Equal(1, 0);
+        }
+        finally { File.Delete(path); }
+    }
+}
