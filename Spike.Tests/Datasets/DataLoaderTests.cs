@@ -90,6 +90,15 @@ public class DataLoaderTests
     }
 
     [Test]
+    public void TransformsApplyPerSample()
+    {
+        var ds = Numbers(3).WithTransform(x => Raw.Binary(BinaryOp.Mul, x, Raw.ScalarFor(2, x)), y => y + 10);
+        ds.Get(1).X.ToArray<float>().Should().Equal(2, 2, 2, 22, 22, 22);
+        ds.LabelOf(2).Should().Be(12);
+        DataLoader.Create(ds, 3).Single().Y.ToArray<long>().Should().Equal(10, 11, 12);
+    }
+
+    [Test]
     public void StackRejectsMixedShapes()
     {
         var s = new List<Sample> { new(Tensor.Zeros(2, 3), 0), new(Tensor.Zeros(3, 3), 1) };

@@ -67,6 +67,42 @@ public class EventFramesTests
     }
 
     [Test]
+    public void RealRecordingMatchesALiteralTranscriptionOfSpikingJelly()
+    {
+        // The reference below transcribes cal_fixed_frames_number_segment_index + integrate_events_segment_to_frame
+        // statement by statement (masks over all events, bincount per channel), in Float64.
+        var ev = AtisBin.Read(FixturePath("nmnist/sample_nmnist.bin"), 34, 34);
+        int n = ev.Count;
+        foreach (int m in new[] { 1, 3, 10, 16 })
+            foreach (var split in new[] { SplitBy.Number, SplitBy.Time })
+            {
+                var jl = new long[m]; var jr = new long[m];
+                if (split == SplitBy.Number)
+                {
+                    long di = n / m;
+                    for (int i = 0; i < m; i++) { jl[i] = i * di; jr[i] = jl[i] + di; }
+                }
+                else
+                {
+                    long dt = (ev.T[^1] - ev.T[0]) / m;
+                    for (int i = 0; i < m; i++)
+                    {
+                        long tl = dt * i + ev.T[0], tr = tl + dt;
+                        var idx = Enumerable.Range(0, n).Where(k => ev.T[k] >= tl && ev.T[k] < tr).ToArray();
+                        jl[i] = idx[0]; jr[i] = idx[^1] + 1;
+                    }
+                }
+                jr[m - 1] = n;
+                var expected = new double[m * 2 * 34 * 34];
+                for (int i = 0; i < m; i++)
+                    for (long k = jl[i]; k < jr[i]; k++)
+                        expected[i * 2312 + (ev.P[k] == 0 ? 0 : 1156) + ev.Y[k] * 34 + ev.X[k]] += 1;
+                var actual = EventFrames.FromFile(EventFormat.NMnist, FixturePath("nmnist/sample_nmnist.bin"), m, split);
+                actual.ToArray<float>().Select(v => (double)v).ToArray().Should().Equal(expected, $"M={m}, split by {split}");
+            }
+    }
+
+    [Test]
     public void SegmentUsesPythonSliceRules()
     {
         // 3 events on a 2×2 sensor; independent expectations written out by hand.
