@@ -114,9 +114,8 @@ public static class EventFrames
         while (left < n)
         {
             long tl = t[left];
+            // t[left] - t[left] = 0 ≤ duration, so every frame takes at least one event and the loop advances.
             while (right < n && t[right] - tl <= duration) right++;
-            // Unsorted input could stop at right == left; take that event alone so the loop always advances.
-            if (right == left) right++;
             list.Add((left, right));
             left = right;
         }

@@ -2,15 +2,22 @@ using Spike.Datasets.Formats;
 
 namespace Spike.Datasets;
 
-/// <summary>How recordings are integrated into frames for a cache (SpikingJelly's data_type='frame' options).</summary>
-public sealed record FrameOptions(int? FramesNumber = null, SplitBy SplitBy = SplitBy.Number, long? Duration = null)
+/// <summary>
+/// How recordings are integrated into frames for a cache (SpikingJelly's data_type='frame' options): a frame count
+/// split by number or time, a fixed duration, or a custom function <c>(events, H, W) → frames</c> whose cache folder
+/// is <c>CustomName</c> (custom_integrated_frames_dir_name).
+/// </summary>
+public sealed record FrameOptions(int? FramesNumber = null, SplitBy SplitBy = SplitBy.Number, long? Duration = null,
+    Func<EventStream, int, int, Tensor>? Custom = null, string? CustomName = null)
 {
-    public string FolderName => FramesNumber is int m ? $"frames_number_{m}_split_by_{SplitBy.ToString().ToLowerInvariant()}"
-        : Duration is long d ? $"duration_{d}" : throw new ArgumentException("FrameOptions: give FramesNumber or Duration");
+    public string FolderName => Custom is not null ? CustomName ?? throw new ArgumentException("FrameOptions: a custom integration needs CustomName (its cache folder)")
+        : FramesNumber is int m ? $"frames_number_{m}_split_by_{SplitBy.ToString().ToLowerInvariant()}"
+        : Duration is long d ? $"duration_{d}" : throw new ArgumentException("FrameOptions: give FramesNumber, Duration or Custom");
 
-    public Tensor Integrate(EventStream ev, int height, int width) => FramesNumber is int m
-        ? EventFrames.ByFixedFramesNumber(ev, SplitBy, m, height, width)
-        : EventFrames.ByFixedDuration(ev, Duration ?? throw new ArgumentException("FrameOptions: give FramesNumber or Duration"), height, width);
+    public Tensor Integrate(EventStream ev, int height, int width) =>
+        Custom is not null ? EventFrames.ByFunction(ev, height, width, Custom)
+        : FramesNumber is int m ? EventFrames.ByFixedFramesNumber(ev, SplitBy, m, height, width)
+        : EventFrames.ByFixedDuration(ev, Duration ?? throw new ArgumentException("FrameOptions: give FramesNumber, Duration or Custom"), height, width);
 }
 
 /// <summary>

@@ -206,6 +206,11 @@ public class SplitAndSequenceTests
             v[1].Should().Be(1);
             v[34 * 34 + 1].Should().Be(1);
             opts.FolderName.Should().Be("frames_number_2_split_by_number");
+            // A custom integration: one frame of all events, cached under its own name.
+            var custom = new FrameOptions(Custom: (e, h, w) => EventFrames.Segment(e, h, w, 0, e.Count).Unsqueeze(0), CustomName: "whole");
+            FrameCache.Build(src, Path.Combine(root, custom.FolderName), "*.bin", f => Spike.Datasets.Formats.AtisBin.Read(f), 34, 34, custom).Should().Be(2);
+            new FrameFolderDataset(Path.Combine(root, "whole")).Get(0).X.Shape.Should().Equal(1, 2, 34, 34);
+            FluentActions.Invoking(() => new FrameOptions(Custom: (e, h, w) => Tensor.Zeros(1)).FolderName).Should().Throw<ArgumentException>().WithMessage("*CustomName*");
         }
         finally { if (Directory.Exists(root)) Directory.Delete(root, true); }
     }
