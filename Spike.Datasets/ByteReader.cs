@@ -57,7 +57,7 @@ internal ref struct ByteReader
     }
 }
 
-/// <summary>File helpers shared by the parsers.</summary>
+/// <summary>File reading and size checks shared by the parsers.</summary>
 internal static class DataFile
 {
     /// <summary>Files larger than this are refused before reading (no dataset sample comes near it).</summary>

@@ -10,7 +10,7 @@ public readonly record struct Batch(Tensor X, Tensor Y);
 /// <param name="Shuffle">Draw a new permutation every epoch from (Seed, epoch).</param>
 /// <param name="Seed">Shuffle seed: the same seed gives the same order of batches.</param>
 /// <param name="DropLast">Drop the last batch when it is smaller than BatchSize.</param>
-/// <param name="Workers">Background tasks decoding batches; 0 decodes on the caller's thread.</param>
+/// <param name="Workers">Background workers decoding batches; 0 decodes on the caller's thread.</param>
 /// <param name="Prefetch">How many batches the workers may run ahead of the consumer (bounded queue).</param>
 public sealed record DataLoaderOptions(int BatchSize = 1, bool Shuffle = false, int Seed = 0, bool DropLast = false, int Workers = 0, int Prefetch = 2);
 

@@ -44,7 +44,7 @@ public sealed class TransformedDataset(IDataset source, Func<Tensor, Tensor>? tr
     public long LabelOf(int index) => targetTransform is null ? source.LabelOf(index) : targetTransform(source.LabelOf(index));
 }
 
-/// <summary>Fluent helpers.</summary>
+/// <summary>Fluent extensions on <see cref="IDataset"/>.</summary>
 public static class DatasetExtensions
 {
     public static IDataset WithTransform(this IDataset d, Func<Tensor, Tensor>? transform, Func<long, long>? targetTransform = null) =>
