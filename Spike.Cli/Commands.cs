@@ -14,6 +14,7 @@ public static class Commands
         root.Subcommands.Add(Train());
         root.Subcommands.Add(Eval());
         root.Subcommands.Add(Plot());
+        root.Subcommands.Add(DatasetCommands.Build());
         var parsed = root.Parse(args);
         try
         {
