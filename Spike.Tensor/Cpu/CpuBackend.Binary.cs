@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace Spike.Cpu;
 
@@ -15,6 +16,12 @@ internal interface IBinaryKernel<T> where T : unmanaged
 internal interface IPredicate<T> where T : unmanaged
 {
     static abstract bool Apply(T a, T b);
+}
+
+/// <summary>A predicate with a SIMD face: all-ones lanes where it holds.</summary>
+internal interface IVectorPredicate<T> : IPredicate<T> where T : unmanaged
+{
+    static abstract Vector256<T> Mask(Vector256<T> a, Vector256<T> b);
 }
 
 public sealed partial class CpuBackend
@@ -51,14 +58,14 @@ public sealed partial class CpuBackend
             case BinaryOp.Mul: Run<T, MulOp<T>>(a, b, dst); break;
             case BinaryOp.Maximum: Run<T, MaxOp<T>>(a, b, dst); break;
             case BinaryOp.Minimum: Run<T, MinOp<T>>(a, b, dst); break;
-            case BinaryOp.Eq: Compare<T, EqOp<T>>(a, b, dst); break;
-            case BinaryOp.Ne: Compare<T, NeOp<T>>(a, b, dst); break;
-            case BinaryOp.Lt: Compare<T, LtOp<T>>(a, b, dst); break;
-            case BinaryOp.Le: Compare<T, LeOp<T>>(a, b, dst); break;
-            case BinaryOp.Gt: Compare<T, LtOp<T>>(b, a, dst); break;
-            case BinaryOp.Ge: Compare<T, LeOp<T>>(b, a, dst); break;
-            case BinaryOp.LogicalAnd: Compare<T, AndOp<T>>(a, b, dst); break;
-            case BinaryOp.LogicalOr: Compare<T, OrOp<T>>(a, b, dst); break;
+            case BinaryOp.Eq: CompareVector<T, EqOp<T>>(a, b, dst); break;
+            case BinaryOp.Ne: CompareVector<T, NeOp<T>>(a, b, dst); break;
+            case BinaryOp.Lt: CompareVector<T, LtOp<T>>(a, b, dst); break;
+            case BinaryOp.Le: CompareVector<T, LeOp<T>>(a, b, dst); break;
+            case BinaryOp.Gt: CompareVector<T, LtOp<T>>(b, a, dst); break;
+            case BinaryOp.Ge: CompareVector<T, LeOp<T>>(b, a, dst); break;
+            case BinaryOp.LogicalAnd: CompareVector<T, AndOp<T>>(a, b, dst); break;
+            case BinaryOp.LogicalOr: CompareVector<T, OrOp<T>>(a, b, dst); break;
             default: throw new NotSupportedException($"{op}: not defined for {a.DType} tensors");
         }
     }
@@ -96,6 +103,29 @@ public sealed partial class CpuBackend
         Strided.ForEachRow(dst.Layout.Shape, [a.Layout, b.Layout, dst.Layout], (o, n, st) =>
         {
             for (int i = 0; i < n; i++) d[o[2] + i * st[2]] = TOp.Apply(x[o[0] + i * st[0]], y[o[1] + i * st[1]]);
+        });
+    }
+
+    /// <summary>Comparisons on unit-stride (or broadcast-scalar) rows, a vector at a time: the lane masks' sign bits
+    /// become the bools.</summary>
+    static void CompareVector<T, TOp>(Tensor a, Tensor b, Tensor dst) where T : unmanaged, INumber<T> where TOp : IVectorPredicate<T>
+    {
+        var x = Data<T>(a); var y = Data<T>(b); var d = Data<bool>(dst);
+        Strided.ForEachRow(dst.Layout.Shape, [a.Layout, b.Layout, dst.Layout], (o, n, st) =>
+        {
+            int i = 0;
+            if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported && st[2] == 1 && st[0] <= 1 && st[1] <= 1)
+            {
+                int lanes = Vector256<T>.Count;
+                for (; i + lanes <= n; i += lanes)
+                {
+                    var va = st[0] == 1 ? Vector256.Create<T>(x.AsSpan(o[0] + i, lanes)) : Vector256.Create(x[o[0]]);
+                    var vb = st[1] == 1 ? Vector256.Create<T>(y.AsSpan(o[1] + i, lanes)) : Vector256.Create(y[o[1]]);
+                    uint bits = Vector256.ExtractMostSignificantBits(TOp.Mask(va, vb));
+                    for (int k = 0; k < lanes; k++) d[o[2] + i + k] = ((bits >> k) & 1) != 0;
+                }
+            }
+            for (; i < n; i++) d[o[2] + i * st[2]] = TOp.Apply(x[o[0] + i * st[0]], y[o[1] + i * st[1]]);
         });
     }
 
@@ -150,12 +180,37 @@ public sealed partial class CpuBackend
         public static void SV(T a, ReadOnlySpan<T> b, Span<T> d) => TensorPrimitives.Min(b, a, d);
     }
 
-    struct EqOp<T> : IPredicate<T> where T : unmanaged, INumber<T> { public static bool Apply(T a, T b) => a == b; }
-    struct NeOp<T> : IPredicate<T> where T : unmanaged, INumber<T> { public static bool Apply(T a, T b) => a != b; }
-    struct LtOp<T> : IPredicate<T> where T : unmanaged, INumber<T> { public static bool Apply(T a, T b) => a < b; }
-    struct LeOp<T> : IPredicate<T> where T : unmanaged, INumber<T> { public static bool Apply(T a, T b) => a <= b; }
-    struct AndOp<T> : IPredicate<T> where T : unmanaged, INumber<T> { public static bool Apply(T a, T b) => a != T.Zero && b != T.Zero; }
-    struct OrOp<T> : IPredicate<T> where T : unmanaged, INumber<T> { public static bool Apply(T a, T b) => a != T.Zero || b != T.Zero; }
+    struct EqOp<T> : IVectorPredicate<T> where T : unmanaged, INumber<T>
+    {
+        public static bool Apply(T a, T b) => a == b;
+        public static Vector256<T> Mask(Vector256<T> a, Vector256<T> b) => Vector256.Equals(a, b);
+    }
+    /// <summary>NaN ≠ NaN holds, as in the scalar face.</summary>
+    struct NeOp<T> : IVectorPredicate<T> where T : unmanaged, INumber<T>
+    {
+        public static bool Apply(T a, T b) => a != b;
+        public static Vector256<T> Mask(Vector256<T> a, Vector256<T> b) => ~Vector256.Equals(a, b);
+    }
+    struct LtOp<T> : IVectorPredicate<T> where T : unmanaged, INumber<T>
+    {
+        public static bool Apply(T a, T b) => a < b;
+        public static Vector256<T> Mask(Vector256<T> a, Vector256<T> b) => Vector256.LessThan(a, b);
+    }
+    struct LeOp<T> : IVectorPredicate<T> where T : unmanaged, INumber<T>
+    {
+        public static bool Apply(T a, T b) => a <= b;
+        public static Vector256<T> Mask(Vector256<T> a, Vector256<T> b) => Vector256.LessThanOrEqual(a, b);
+    }
+    struct AndOp<T> : IVectorPredicate<T> where T : unmanaged, INumber<T>
+    {
+        public static bool Apply(T a, T b) => a != T.Zero && b != T.Zero;
+        public static Vector256<T> Mask(Vector256<T> a, Vector256<T> b) => ~Vector256.Equals(a, Vector256<T>.Zero) & ~Vector256.Equals(b, Vector256<T>.Zero);
+    }
+    struct OrOp<T> : IVectorPredicate<T> where T : unmanaged, INumber<T>
+    {
+        public static bool Apply(T a, T b) => a != T.Zero || b != T.Zero;
+        public static Vector256<T> Mask(Vector256<T> a, Vector256<T> b) => ~(Vector256.Equals(a, Vector256<T>.Zero) & Vector256.Equals(b, Vector256<T>.Zero));
+    }
     struct BoolEq : IPredicate<bool> { public static bool Apply(bool a, bool b) => a == b; }
     struct BoolNe : IPredicate<bool> { public static bool Apply(bool a, bool b) => a != b; }
     struct BoolAnd : IPredicate<bool> { public static bool Apply(bool a, bool b) => a && b; }

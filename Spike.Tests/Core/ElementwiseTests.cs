@@ -113,6 +113,34 @@ public class ElementwiseTests
     }
 
     [Test]
+    public void ComparisonsMatchScalarsAtEveryLengthWithNaNAndBroadcast()
+    {
+        var ops = new (BinaryOp Op, Func<double, double, bool> F)[]
+        {
+            (BinaryOp.Eq, (p, q) => p == q), (BinaryOp.Ne, (p, q) => p != q), (BinaryOp.Lt, (p, q) => p < q),
+            (BinaryOp.Le, (p, q) => p <= q), (BinaryOp.Gt, (p, q) => p > q), (BinaryOp.Ge, (p, q) => p >= q),
+            (BinaryOp.LogicalAnd, (p, q) => p != 0 && q != 0), (BinaryOp.LogicalOr, (p, q) => p != 0 || q != 0),
+        };
+        foreach (var dtype in new[] { DType.Float32, DType.Float64, DType.Int32, DType.Int64, DType.UInt8 })
+            for (int n = 0; n <= 70; n++)
+            {
+                // Values from a small set so ties and zeros are common; NaN where the dtype has one.
+                var av = Enumerable.Range(0, n).Select(i => (double)(i * 7 % 5)).ToArray();
+                var bv = Enumerable.Range(0, n).Select(i => (double)(i * 3 % 4)).ToArray();
+                if (dtype.IsFloating() && n > 9) { av[9] = double.NaN; bv[n / 2] = double.NaN; }
+                var a = Raw.ToDType(Tensor.FromArray(av), dtype);
+                var b = Raw.ToDType(Tensor.FromArray(bv), dtype);
+                var s = Raw.ToDType(Tensor.Scalar(2, DType.Float64), dtype);
+                foreach (var (op, f) in ops)
+                {
+                    Raw.Binary(op, a, b).ToArray<bool>().Should().Equal(av.Select((v, i) => f(v, bv[i])), $"{op} {dtype} n={n}");
+                    Raw.Binary(op, a, s).ToArray<bool>().Should().Equal(av.Select(v => f(v, 2)), $"{op} {dtype} n={n} vs scalar");
+                    Raw.Binary(op, s, b).ToArray<bool>().Should().Equal(bv.Select(v => f(2, v)), $"{op} {dtype} n={n} scalar vs");
+                }
+            }
+    }
+
+    [Test]
     public void LargeTensorsUseThreadsAndGiveTheSameAnswer()
     {
         int n = Strided.ParallelThreshold * 3 + 17;
