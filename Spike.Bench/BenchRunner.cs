@@ -6,11 +6,18 @@ namespace Spike.Bench;
 /// and one record per workload. A human-readable line per workload goes to the log as it finishes.</summary>
 public static class BenchRunner
 {
-    /// <summary>Workloads whose name contains any of <paramref name="filters"/> or whose group equals one (all when
-    /// none are given).</summary>
-    public static IReadOnlyList<Workload> Select(IReadOnlyList<string> filters) =>
-        Workloads.All().Where(w => filters.Count == 0 || filters.Any(f =>
-            w.Group.Equals(f, StringComparison.OrdinalIgnoreCase) || w.Name.Contains(f, StringComparison.OrdinalIgnoreCase))).ToList();
+    /// <summary>The workloads a filter selects: the one named exactly so, else those of the group so named, else those
+    /// whose name contains it. No filters select everything.</summary>
+    public static IReadOnlyList<Workload> Select(IReadOnlyList<string> filters)
+    {
+        var all = Workloads.All().ToList();
+        if (filters.Count == 0) return all;
+        bool Matches(Workload w, string f) =>
+            all.Any(x => x.Name.Equals(f, StringComparison.OrdinalIgnoreCase)) ? w.Name.Equals(f, StringComparison.OrdinalIgnoreCase)
+            : all.Any(x => x.Group.Equals(f, StringComparison.OrdinalIgnoreCase)) ? w.Group.Equals(f, StringComparison.OrdinalIgnoreCase)
+            : w.Name.Contains(f, StringComparison.OrdinalIgnoreCase);
+        return all.Where(w => filters.Any(f => Matches(w, f))).ToList();
+    }
 
     public static int Run(IReadOnlyList<string> filters, bool listOnly, TextWriter json, TextWriter log)
     {

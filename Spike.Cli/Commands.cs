@@ -15,6 +15,7 @@ public static class Commands
         root.Subcommands.Add(Eval());
         root.Subcommands.Add(Plot());
         root.Subcommands.Add(DatasetCommands.Build());
+        root.Subcommands.Add(BenchCommand.Build());
         var parsed = root.Parse(args);
         try
         {

@@ -17,12 +17,26 @@ internal static class FusedNeuron
 
     // x_seq: [T, N, ...]; v_init broadcastable to [N, ...]; param: optional 0-d/1-element tensor θ whose gradient
     // is Σ gh·∂h/∂θ (from the kernel).
-    public static Tensor Run(BaseNode node, NeuronKernel kernel, Tensor xSeq, Tensor? param = null)
+    public static Tensor Run(BaseNode node, NeuronKernel kernel, Tensor xSeq, Tensor? param = null) =>
+        Run(node, kernel, xSeq, param, node.StoreVSeq);
+
+    /// <summary>One step, x [N, ...] → spikes [N, ...]: the kernel with T = 1, so a single-step network gets the same
+    /// one-pass forward and backward (and 4 saved bytes per neuron) as a multi-step one. H_last is [N, ...]; V_seq is
+    /// left as it was.</summary>
+    public static Tensor Step(BaseNode node, NeuronKernel kernel, Tensor x)
+    {
+        var vSeq = node.VSeqInternal;
+        var spikes = Run(node, kernel, x.Unsqueeze(0), null, storeV: false);
+        node.HLastInternal = Raw.Select(node.HLastInternal!, 0, 0);
+        node.VSeqInternal = vSeq;
+        return spikes.Squeeze(0);
+    }
+
+    static Tensor Run(BaseNode node, NeuronKernel kernel, Tensor xSeq, Tensor? param, bool storeV)
     {
         int T = xSeq.Size(0);
         var neuronShape = xSeq.Layout.Shape[1..];
         int M = Layout.NumelOf(neuronShape);
-        bool storeV = node.StoreVSeq;
         var vInit = node.V;
         string op = node.GetType().Name;
         if (vInit.DType != DType.Float32 || vInit.Device != xSeq.Device)

@@ -2,7 +2,7 @@
 """Plain-PyTorch baseline for Spike.Bench: the same workloads, names and JSON shape.
 
 Usage: python3 bench/torch_baseline.py [--threads N] [--list] [filter ...]
-A filter is a group name (gemm, bandwidth, conv, neuron, train, scaling, sparse) or part of a workload name.
+A filter is a workload name, a group name (gemm, bandwidth, conv, neuron, train, scaling, sparse) or part of a name.
 JSON on stdout, one line per workload on stderr. Needs torch (Debian: python3-torch with libopenblas0-pthread).
 """
 import argparse
@@ -432,7 +432,13 @@ def main():
     lib = openblas()
     if lib is not None:
         lib.openblas_set_num_threads(args.threads)
-    selected = [w for w in workloads() if not args.filters or any(f.lower() == w[1] or f.lower() in w[0].lower() for f in args.filters)]
+    everything = list(workloads())
+    names, groups = {w[0].lower() for w in everything}, {w[1] for w in everything}
+
+    def matches(w, f):
+        f = f.lower()
+        return w[0].lower() == f if f in names else w[1] == f if f in groups else f in w[0].lower()
+    selected = [w for w in everything if not args.filters or any(matches(w, f) for f in args.filters)]
     if args.list:
         for name, group, _, _ in selected:
             print(f"{group:<10} {name}")

@@ -42,11 +42,16 @@ public static unsafe partial class LargeArrays
     static long _sinceCollection;
     static int _gen2Seen;
 
+    /// <summary>Large-array bytes allocated between two full collections (at least; a quarter of the heap when larger).</summary>
+    const long PaceBytes = 128L << 20;
+
     /// <summary>
-    /// Collects once the large arrays allocated since the last full collection outgrow the heap that survived it
-    /// (and 256 MiB): training steps free hundreds of MiB of tensors each, and a collection at that point lets the
-    /// next step reuse that memory while it is still mapped, instead of the GC committing (and the OS zeroing) fresh
-    /// pages and returning the old ones later. With few, large objects a full collection costs about a millisecond.
+    /// Collects once the large arrays allocated since the last full collection pass <see cref="PaceBytes"/> (or a
+    /// quarter of the heap): a training step frees hundreds of MiB of tensors, and collecting then lets the next
+    /// allocations reuse that memory while it is still mapped. Left alone, the GC lets the heap grow by fresh regions
+    /// between its (rarer) full collections and returns freed ones to the OS later, so most large tensors landed on
+    /// pages the OS had to fault in and zero (measured: 2–30× slower fused-neuron steps on a loaded VM). With few, large
+    /// objects a full collection costs about a millisecond.
     /// </summary>
     static void Pace(long bytes)
     {
@@ -57,7 +62,7 @@ public static unsafe partial class LargeArrays
             Interlocked.Exchange(ref _sinceCollection, 0);
         }
         long since = Interlocked.Add(ref _sinceCollection, bytes);
-        if (since > Math.Max(256L << 20, GC.GetGCMemoryInfo().HeapSizeBytes))
+        if (since > Math.Max(PaceBytes, GC.GetGCMemoryInfo().HeapSizeBytes / 4))
         {
             Interlocked.Exchange(ref _sinceCollection, 0);
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
