@@ -9,7 +9,7 @@ public static class Workloads
 {
     public static IEnumerable<Workload> All() =>
         Gemm().Concat(Bandwidth()).Concat(ConvWorkloads.All()).Concat(NeuronWorkloads.All())
-            .Concat(TrainWorkloads.All());
+            .Concat(TrainWorkloads.All()).Concat(SparseWorkloads.All());
 
     static IEnumerable<Workload> Gemm()
     {

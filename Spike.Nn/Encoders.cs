@@ -142,8 +142,6 @@ public sealed class PoissonEncoder(Generator? generator = null, int t = 1) : Mod
     protected override Tensor OnForward(Tensor x)
     {
         var xf = Raw.ToDType(x.Detach(), x.DType.ToFloating());
-        int[] shape = StepMode == StepMode.Multi ? [T, .. xf.Layout.Shape] : xf.Layout.Shape;
-        var u = Tensor.Rand(shape, Generator, dtype: xf.DType, device: xf.Device);
-        return Raw.ToDType(Raw.Binary(BinaryOp.Le, u, xf), xf.DType);
+        return Raw.PoissonEncode(xf, StepMode == StepMode.Multi ? T : 0, Generator);
     }
 }
