@@ -83,6 +83,8 @@ public sealed partial class Tensor
     /// <summary>Elementwise: 1 with probability probs[i] (torch.bernoulli(probs)).</summary>
     public static Tensor Bernoulli(Tensor probs, Generator? generator = null)
     {
+        if (probs.Numel > 0 && (Raw.Amin(probs, null, false).Item() is not >= 0 || Raw.Amax(probs, null, false).Item() is not <= 1))
+            throw new ArgumentOutOfRangeException(nameof(probs), $"bernoulli: probabilities of shape {Layout.Fmt(probs.Layout.Shape)} must lie in [0, 1]");
         var u = Raw.Random(RandomKind.Uniform, probs.Layout.Shape, probs.DType.ToFloating(), probs.Device, generator, 0, 1);
         return Raw.ToDType(Raw.Binary(BinaryOp.Lt, u, probs), probs.DType.ToFloating());
     }
