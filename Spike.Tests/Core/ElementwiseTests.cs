@@ -122,7 +122,7 @@ public class ElementwiseTests
             (BinaryOp.LogicalAnd, (p, q) => p != 0 && q != 0), (BinaryOp.LogicalOr, (p, q) => p != 0 || q != 0),
         };
         foreach (var dtype in new[] { DType.Float32, DType.Float64, DType.Int32, DType.Int64, DType.UInt8 })
-            for (int n = 0; n <= 70; n++)
+            for (int n = 0; n <= 257; n++)
             {
                 // Values from a small set so ties and zeros are common; NaN where the dtype has one.
                 var av = Enumerable.Range(0, n).Select(i => (double)(i * 7 % 5)).ToArray();
