@@ -64,8 +64,9 @@ public sealed class Layout
     /// (or −1) for ops that treat it as one element (reductions, softmax, squeeze, flip); callers handle rank 0.</summary>
     public static int Axis(int axis, int rank, string op)
     {
-        int a = axis < 0 ? axis + rank : axis;
-        if (a < 0 || a >= Math.Max(rank, 1) || (rank == 0 && a != 0))
+        int size = Math.Max(rank, 1);
+        int a = axis < 0 ? axis + size : axis;
+        if (a < 0 || a >= size)
             throw new ArgumentOutOfRangeException(nameof(axis), $"{op}: axis {axis} is out of range for a tensor of rank {rank}");
         return a;
     }

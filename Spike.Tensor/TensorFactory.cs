@@ -54,8 +54,8 @@ public sealed partial class Tensor
         if (count < 0) throw new ArgumentException($"linspace: count {count} is negative");
         var v = new double[count];
         double step = count > 1 ? (end - start) / (count - 1) : 0;
-        // Symmetric evaluation, as torch does, so the last point is exactly end.
-        for (int i = 0; i < count; i++) v[i] = i < count / 2 ? start + i * step : end - (count - 1 - i) * step;
+        // Symmetric evaluation, as torch does, so the last point is exactly end (and a single point is start).
+        for (int i = 0; i < count; i++) v[i] = i < count / 2 || count == 1 ? start + i * step : end - (count - 1 - i) * step;
         return Raw.ToDType(FromArray(v), dtype);
     }
 

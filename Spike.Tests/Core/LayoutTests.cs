@@ -60,6 +60,43 @@ public class LayoutTests
     }
 
     [Test]
+    public void ZeroDimTensorsTakeAxisZeroAsPyTorchDoes()
+    {
+        // torch.tensor(2.).sum(0), .prod(-1), .squeeze(0), .flip(0), .transpose(0, -1), .softmax(0), .cumsum(0), .gather(0, tensor(0)).
+        var s = Tensor.Scalar(2, DType.Float64);
+        foreach (var y in new[] { s.Sum(0), s.Prod(-1), s.Mean(0), s.Amax([0]), s.Squeeze(0), s.Flip(0), s.Transpose(0, -1), s.Cumsum(0),
+                     s.Gather(0, Tensor.Zeros([], DType.Int64)), s.Max(0).Values })
+        {
+            y.Rank.Should().Be(0);
+            y.Item().Should().Be(2);
+        }
+        s.Softmax(0).Item().Should().Be(1);
+        s.Sum(0, keepDim: true).Rank.Should().Be(0);
+        var acc = Tensor.Scalar(1, DType.Float64);
+        Raw.ScatterAdd_(acc, 0, Tensor.Zeros([], DType.Int64), s);
+        acc.Item().Should().Be(3);
+        // Gradients flow through the axis-0 forms too.
+        var x = Tensor.Scalar(3, DType.Float64).RequiresGrad_();
+        (x.Sum(0) * x.Prod(0) + x.Flip(0)).Backward();
+        x.Grad!.Item().Should().Be(7);
+        // Ops that need a real axis say so.
+        FluentActions.Invoking(() => s.Select(0, 0)).Should().Throw<ArgumentOutOfRangeException>().WithMessage("select: a 0-d tensor has no axis 0*");
+        FluentActions.Invoking(() => s.Sum(1)).Should().Throw<ArgumentOutOfRangeException>().WithMessage("sum: axis 1 is out of range for a tensor of rank 0*");
+    }
+
+    [Test]
+    public void ExpandKeepsAxesGivenAsMinusOne()
+    {
+        var x = Tensor.Arange(0, 3, 1, DType.Float64).Reshape(3, 1);
+        var e = x.Expand(2, -1, 4);
+        e.Shape.Should().Equal(2, 3, 4);
+        e.Storage.Should().BeSameAs(x.Storage);
+        e.Layout.Strides.Should().Equal(0, 1, 0);
+        e.Sum([0, 2]).ToArray<double>().Should().Equal(0, 8, 16);
+        FluentActions.Invoking(() => x.Expand(-1, 3, 4)).Should().Throw<ArgumentException>().WithMessage("expand:*[3, 1]*[-1, 3, 4]*");
+    }
+
+    [Test]
     public void BadShapesNameTheOp()
     {
         var a = Tensor.Zeros(2, 3);
