@@ -118,5 +118,19 @@ public class PhiloxBatchTests
             for (int i = 0; i < batch.Length; i++)
                 batch[i].Should().Be(Philox.UniformFloat(seed, start + (ulong)i), $"seed {seed} counter {start + (ulong)i}");
         }
+        // Tensor draws (batched, threaded above 32,768 elements) use counter offset + i for element i: the same numbers
+        // as the scalar definitions, element by element.
+        const int n = 40_003;
+        var gen = new Generator(9) { Offset = 17 };
+        var u = Tensor.Rand([n], gen, -2, 3).ToArray<float>();
+        var b = Tensor.Bernoulli([n], 0.3, gen, DType.Float64).ToArray<double>();
+        var ud = Tensor.Rand([n], gen, dtype: DType.Float64).ToArray<double>();
+        for (int i = 0; i < n; i++)
+        {
+            ulong c = 17 + (ulong)i;
+            if (u[i] != (float)(-2 + 5.0 * Philox.UniformFloat(9, c))) Assert.Fail($"uniform element {i}");
+            if (b[i] != (Philox.UniformFloat(9, c + n) < 0.3 ? 1 : 0)) Assert.Fail($"bernoulli element {i}");
+            if (ud[i] != Philox.UniformDouble(9, c + 2 * (ulong)n)) Assert.Fail($"double uniform element {i}");
+        }
     }
 }
