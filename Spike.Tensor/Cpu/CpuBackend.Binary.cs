@@ -14,14 +14,10 @@ internal interface IBinaryKernel<T> where T : unmanaged
     static abstract void SV(T a, ReadOnlySpan<T> b, Span<T> d);
 }
 
-internal interface IPredicate<T> where T : unmanaged
+/// <summary>A predicate with a scalar face and a SIMD face (all-ones lanes where it holds).</summary>
+internal interface IVectorPredicate<T> where T : unmanaged
 {
     static abstract bool Apply(T a, T b);
-}
-
-/// <summary>A predicate with a SIMD face: all-ones lanes where it holds.</summary>
-internal interface IVectorPredicate<T> : IPredicate<T> where T : unmanaged
-{
     static abstract Vector256<T> Mask(Vector256<T> a, Vector256<T> b);
 }
 
