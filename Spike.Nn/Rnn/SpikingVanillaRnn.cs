@@ -21,8 +21,11 @@ public sealed class SpikingVanillaRnnCell : SpikingRnnCellBase
     public override RnnState Forward(Tensor x, RnnState? state)
     {
         var s = StateFor(x, state);
-        return new RnnState(SurrogateFunction.Forward(LinearIh.Forward(x) + LinearHh.Forward(s.H)));
+        return new RnnState(Gates(LinearIh.Forward(x), LinearHh.Forward(s.H), SurrogateFunction));
     }
+
+    /// <summary>The cell on precomputed ih = W_ih·x + b_ih and hh = W_hh·h + b_hh, both [N, hidden]: h' = σ(ih + hh).</summary>
+    public static Tensor Gates(Tensor ih, Tensor hh, Surrogate sf) => sf.Forward(ih + hh);
 }
 
 /// <summary>
