@@ -82,10 +82,10 @@ public sealed class Tempotron : Module
     Tensor PeakTimes(Tensor v)
     {
         var (vMax, first) = v.Max(2);
-        var sign = Raw.ToDType(Raw.Binary(BinaryOp.Ge, vMax, Raw.ScalarFor(VThreshold, vMax)), v.DType) * 2.0 - 1.0;
+        var sign = vMax.Ge(VThreshold).To(v.DType) * 2.0 - 1.0;     // ±1, no gradient
         var time = Tensor.Arange(0, T, 1, v.DType).To(v.Device);
         var soft = ((v * (double)T).Softmax(2) * time).Sum(2) * sign;
-        var hard = Raw.ToDType(first, v.DType) * sign;
+        var hard = first.To(v.DType) * sign;
         // Forward: the exact peak time; backward: the soft argmax's gradient.
         return Graph.Record(hard, "TempotronPeakTime", [soft], g => [g]);
     }

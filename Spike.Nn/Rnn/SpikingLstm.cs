@@ -64,7 +64,7 @@ public sealed class SpikingLstm(int inputSize, int hiddenSize, int numLayers, bo
     : SpikingRnnBase(inputSize, hiddenSize, numLayers, bias, dropoutP, invariantDropoutMask, bidirectional, generator,
         CellFactory(hiddenSize, bias, surrogateFunction1 ?? new Erf(), surrogateFunction2, generator))
 {
-    // One σ1 (and σ2) instance shared by every cell, as upstream shares its default argument.
+    // One σ1 (and σ2) instance serves every cell of the module.
     static Func<int, SpikingRnnCellBase> CellFactory(int hidden, bool bias, Surrogate sf1, Surrogate? sf2, Generator? generator) =>
         input => new SpikingLstmCell(input, hidden, bias, sf1, sf2, generator);
 }

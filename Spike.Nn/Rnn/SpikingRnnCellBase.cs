@@ -26,6 +26,7 @@ public abstract class SpikingRnnCellBase : Module
         Bias = bias;
         LinearIh = RegisterModule("linear_ih", new Linear(inputSize, gates * hiddenSize, bias, generator));
         LinearHh = RegisterModule("linear_hh", new Linear(hiddenSize, gates * hiddenSize, bias, generator));
+        // Linear's own init (bound 1/√fan_in) is replaced, as upstream's reset_parameters replaces nn.Linear's.
         ResetParameters(generator);
     }
 

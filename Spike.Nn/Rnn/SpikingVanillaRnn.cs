@@ -38,7 +38,7 @@ public sealed class SpikingVanillaRnn(int inputSize, int hiddenSize, int numLaye
     : SpikingRnnBase(inputSize, hiddenSize, numLayers, bias, dropoutP, invariantDropoutMask, bidirectional, generator,
         CellFactory(hiddenSize, bias, surrogateFunction ?? new Erf(), generator))
 {
-    // One σ instance shared by every cell, as upstream shares its default argument.
+    // One σ instance serves every cell of the module.
     static Func<int, SpikingRnnCellBase> CellFactory(int hidden, bool bias, Surrogate sf, Generator? generator) =>
         input => new SpikingVanillaRnnCell(input, hidden, bias, sf, generator);
 }
