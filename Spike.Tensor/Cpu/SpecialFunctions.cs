@@ -79,6 +79,9 @@ public static class SpecialFunctions
         return result;
     }
 
+    /// <summary>1/(2n + 1): the vector series multiplies where the scalar one divides (a last-bit difference).</summary>
+    static readonly double[] InverseOdd = [.. Enumerable.Range(0, 200).Select(n => 1.0 / (2 * n + 1))];
+
     /// <summary>The series face of <see cref="Erf(double)"/> for |x| &lt; 3; a lane stops adding terms once its own
     /// term is negligible, as the scalar loop does.</summary>
     static Vector256<double> Series(Vector256<double> x)
@@ -87,11 +90,11 @@ public static class SpecialFunctions
         var twoX2 = x2 + x2;
         Vector256<double> term = x, sum = x;
         var tiny = Vector256.Create(1e-17);
-        for (int n = 1; n < 200; n++)
+        for (int n = 1; n < InverseOdd.Length; n++)
         {
             var active = Vector256.GreaterThan(Vector256.Abs(term), tiny * Vector256.Abs(sum));
             if (active == Vector256<double>.Zero) break;
-            var next = term * (twoX2 / Vector256.Create(2.0 * n + 1));
+            var next = term * (twoX2 * Vector256.Create(InverseOdd[n]));
             term = Vector256.ConditionalSelect(active, next, term);
             sum = Vector256.ConditionalSelect(active, sum + next, sum);
         }
