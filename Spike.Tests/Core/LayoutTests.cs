@@ -23,6 +23,31 @@ public class LayoutTests
     }
 
     [Test]
+    public void EveryViewOpSharesStorageAndSeesWrites()
+    {
+        // Each view, then a write of 100 through it at its first element: the base must see it at that element's offset.
+        var views = new (string Name, Func<Tensor, Tensor> View, int BaseIndex)[]
+        {
+            ("view", x => x.View(6, 4), 0), ("reshape", x => x.Reshape(4, -1), 0), ("flatten", x => x.Flatten(1), 0),
+            ("permute", x => x.Permute(2, 0, 1), 0), ("transpose", x => x.Transpose(1, 2).Narrow(0, 1, 1), 12),
+            ("narrow", x => x.Narrow(2, 3, 1), 3), ("select", x => x.Select(1, 2), 8), ("expand", x => x.Narrow(0, 1, 1).Expand(5, 3, 4), 12),
+            ("broadcast_to", x => x.Select(2, 1).Unsqueeze(0).BroadcastTo(2, 2, 3), 1), ("unsqueeze", x => x.Unsqueeze(1), 0),
+            ("squeeze", x => x.Narrow(1, 1, 1).Squeeze(1), 4), ("split", x => x.Split(2, 2)[1], 2), ("chunk", x => x.Chunk(3, 1)[2], 8),
+            ("T", x => x.Select(0, 1).T, 12), ("contiguous of contiguous", x => x.Contiguous(), 0),
+        };
+        foreach (var (name, view, at) in views)
+        {
+            var x = Tensor.Arange(0, 24, 1, DType.Float32).Reshape(2, 3, 4);
+            var v = view(x);
+            v.Storage.Should().BeSameAs(x.Storage, name);
+            var first = v;
+            while (first.Rank > 0) first = Raw.Select(first, 0, 0);
+            Raw.Fill(first, 100);
+            x.ToArray<float>()[at].Should().Be(100, name);
+        }
+    }
+
+    [Test]
     public void TransposedValuesAreRead()
     {
         var x = Tensor.Arange(0, 6, 1, DType.Float32).Reshape(2, 3);
