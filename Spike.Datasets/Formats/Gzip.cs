@@ -9,8 +9,8 @@ public static class Gzip
 
     /// <summary>
     /// Inflates a whole gzip member (concatenated members too). Corrupt streams and outputs above
-    /// <paramref name="maxBytes"/> raise <see cref="DatasetFormatException"/>; the offset is the
-    /// decompressed length reached when the error was found.
+    /// <paramref name="maxBytes"/> raise <see cref="DatasetFormatException"/> for "<c>source (decompressed)</c>"
+    /// at the decompressed length reached when the error was found.
     /// </summary>
     public static byte[] Decompress(byte[] data, string source, long maxBytes = DataFile.MaxFileBytes - 1)
     {
@@ -24,13 +24,13 @@ public static class Gzip
             while ((n = gz.Read(buf, 0, buf.Length)) > 0)
             {
                 if (output.Length + n > maxBytes)
-                    throw new DatasetFormatException(source, output.Length, $"gzip stream inflates past {maxBytes} bytes");
+                    throw new DatasetFormatException(source + " (decompressed)", output.Length, $"gzip stream inflates past {maxBytes} bytes");
                 output.Write(buf, 0, n);
             }
         }
         catch (InvalidDataException e)
         {
-            throw new DatasetFormatException(source, output.Length, $"corrupt gzip stream ({e.Message})", e);
+            throw new DatasetFormatException(source + " (decompressed)", output.Length, $"corrupt gzip stream ({e.Message})", e);
         }
         return output.ToArray();
     }
