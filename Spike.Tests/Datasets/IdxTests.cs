@@ -94,6 +94,28 @@ public class IdxTests
     }
 
     [Test]
+    public void GzipInflatesWhateverItsTrailerClaims()
+    {
+        static byte[] Gz(byte[] data)
+        {
+            using var ms = new MemoryStream();
+            using (var gz = new System.IO.Compression.GZipStream(ms, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true)) gz.Write(data);
+            return ms.ToArray();
+        }
+        var a = Enumerable.Range(0, 200_000).Select(i => (byte)(i % 251)).ToArray();
+        var b = Enumerable.Range(0, 3).Select(i => (byte)i).ToArray();
+        Gzip.Decompress(Gz(a), "a.gz").Should().Equal(a);
+        // Concatenated members: the trailer's size is the last member's only (3 bytes), a hint far too small.
+        Gzip.Decompress([.. Gz(a), .. Gz(b)], "ab.gz").Should().Equal([.. a, .. b]);
+        // A trailer claiming 4 GiB: the buffer is capped by the input size (no 4 GiB allocation); the length check fails.
+        var lying = Gz(b);
+        BinaryPrimitives.WriteUInt32LittleEndian(lying.AsSpan(lying.Length - 4), uint.MaxValue);
+        FluentActions.Invoking(() => Gzip.Decompress(lying, "l.gz")).Should().Throw<DatasetFormatException>().WithMessage("l.gz (decompressed): at byte *corrupt gzip stream*");
+        FluentActions.Invoking(() => Gzip.Decompress(Gz(a), "a.gz", maxBytes: 199_999)).Should().Throw<DatasetFormatException>()
+            .WithMessage("a.gz (decompressed): at byte 199999: gzip stream inflates past 199999 bytes");
+    }
+
+    [Test]
     public void RealFashionMnistWhenInstalled()
     {
         if (!File.Exists(Path.Combine(FashionMnist.DefaultRoot, "t10k-labels-idx1-ubyte.gz")))
