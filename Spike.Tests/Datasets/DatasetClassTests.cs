@@ -102,6 +102,11 @@ public class DatasetClassTests
         SameEvents(EventStream.FromTensor(s.X), Events(21, 34, 34, seed: 2));
         SameEvents(events.GetEvents(5), Events(21, 34, 34, seed: 2));
         File.Exists(Path.Combine(_dir, "events_np", "train", "1", "00002.npz")).Should().BeTrue();
+        // Recordings differ in length: pad_sequence_collate batches them.
+        var batch = new DataLoader<(Tensor X, Tensor Y, Tensor Lengths)>(events, Sequences.PadSequenceCollate, new DataLoaderOptions(BatchSize: 4)).First();
+        batch.X.Shape.Should().Equal(4, 21, 4);
+        batch.Lengths.ToArray<long>().Should().Equal(20, 20, 20, 21);
+        batch.Y.ToArray<long>().Should().Equal(0, 0, 0, 1);
 
         reports.Clear();
         var frames = new NMnist(_dir, true, new FrameOptions(FramesNumber: 5), options);

@@ -94,6 +94,33 @@ public class IdxTests
     }
 
     [Test]
+    public void Cifar10FromBinaryBatches()
+    {
+        var dir = Path.Combine(_dir, "cifar-10-batches-bin");
+        Directory.CreateDirectory(dir);
+        // Batch b holds two records: labels b and 9 - b; record r of batch b has pixel k = (b + r + k) mod 256.
+        foreach (var (name, b) in Enumerable.Range(1, 5).Select(i => ($"data_batch_{i}.bin", i)).Append(("test_batch.bin", 0)))
+        {
+            var data = new byte[2 * Cifar10Binary.RecordBytes];
+            for (int r = 0; r < 2; r++)
+            {
+                data[r * Cifar10Binary.RecordBytes] = (byte)(r == 0 ? b : 9 - b);
+                for (int k = 0; k < 3072; k++) data[r * Cifar10Binary.RecordBytes + 1 + k] = (byte)(b + r + k);
+            }
+            File.WriteAllBytes(Path.Combine(dir, name), data);
+        }
+        var train = new Cifar10(_dir);
+        train.Count.Should().Be(10);
+        Enumerable.Range(0, 10).Select(train.LabelOf).Should().Equal(1, 8, 2, 7, 3, 6, 4, 5, 5, 4);
+        var s = train.Get(3); // batch 2, record 1
+        s.X.Shape.Should().Equal(3, 32, 32);
+        s.X.ToArray<float>().Should().Equal(Enumerable.Range(0, 3072).Select(k => (byte)(3 + k) / 255f));
+        new Cifar10(dir, train: false).Count.Should().Be(2);
+        File.Delete(Path.Combine(dir, "data_batch_4.bin"));
+        FluentActions.Invoking(() => new Cifar10(_dir)).Should().Throw<FileNotFoundException>().WithMessage($"*{Path.Combine(dir, "data_batch_4.bin")}*");
+    }
+
+    [Test]
     public void GzipInflatesWhateverItsTrailerClaims()
     {
         static byte[] Gz(byte[] data)
