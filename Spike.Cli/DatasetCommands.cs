@@ -104,8 +104,9 @@ public static class DatasetCommands
 }
 
 /// <summary>
-/// Draws <see cref="DatasetProgress"/> as a text bar, one line per stage: redrawn in place with '\r' on a terminal,
-/// or written once per 10 % step (64 MiB for a download of unknown length) when the output is a file or pipe. Safe to call from the parallel cache builders.
+/// Draws <see cref="DatasetProgress"/> as a text bar, one line per stage: redrawn in place with '\r' on a terminal, or
+/// written once per 10 % step (64 MiB for a download of unknown length) when the output is a file or pipe.
+/// Safe to call from the parallel cache builders.
 /// </summary>
 public sealed class ProgressBar(TextWriter output, bool interactive, int width = 30) : IProgress<DatasetProgress>
 {
