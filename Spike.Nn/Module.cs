@@ -210,6 +210,29 @@ public abstract class Module
         return this;
     }
 
+    /// <summary>Converts the floating-point parameters, buffers and memories of the whole tree to a floating
+    /// <paramref name="dtype"/> (parameters stay leaves), as torch's <c>module.double()</c> / <c>module.float()</c>.</summary>
+    public Module To(DType dtype)
+    {
+        if (!dtype.IsFloating()) throw new ArgumentException($"{GetType().Name}.To: modules convert to a floating dtype, not {dtype}");
+        Tensor Conv(Tensor t) => t.DType.IsFloating() && t.DType != dtype ? Raw.ToDType(t, dtype) : t;
+        foreach (var m in Modules())
+        {
+            foreach (var k in m._parameters.Keys.ToArray())
+            {
+                var p = m._parameters[k];
+                if (p.DType.IsFloating() && p.DType != dtype) m._parameters[k] = Raw.ToDType(p, dtype).RequiresGrad_(p.RequiresGrad);
+            }
+            foreach (var k in m._buffers.Keys.ToArray()) m._buffers[k] = Conv(m._buffers[k]);
+            foreach (var mem in m._memories.Values)
+            {
+                mem.ResetValue = Conv(mem.ResetValue);
+                mem.Value = Conv(mem.Value.Detach());
+            }
+        }
+        return this;
+    }
+
     /// <summary>A one-line description used by <see cref="ToString"/>.</summary>
     protected virtual string ExtraRepr() => "";
 
