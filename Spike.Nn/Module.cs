@@ -16,6 +16,13 @@ public interface IStepModule
 }
 
 /// <summary>
+/// A module that runs its children in the step mode they need (one step at a time, or one folded batch), so
+/// <see cref="Functional.SetStepMode"/> leaves its descendants alone (as SpikingJelly's set_step_mode does for its
+/// recurrent and step-mode containers).
+/// </summary>
+public interface IStepModeContainer;
+
+/// <summary>
 /// Base of every layer, neuron and container: a tree of named parameters (leaf tensors that require grad),
 /// buffers (tensors saved with the module but not trained), child modules and state "memories" with the value
 /// <see cref="Reset"/> restores (SpikingJelly's <c>MemoryModule.register_memory</c>). <see cref="Forward"/> runs

@@ -40,12 +40,15 @@ public sealed class STDPLearner : Module
     {
         using var _ = Autograd.NoGrad();
         var weight = WeightOf(synapse);
+        CheckTrace(TracePre, sPre, "pre");
+        CheckTrace(TracePost, sPost, "post");
         var trPre = TracePre + (sPre - TracePre / TauPre);
         var trPost = TracePost + (sPost - TracePost / TauPost);
+        var w = weight.Detach();
+        var dw = _fPost(w) * Correlate(synapse, sPost, trPre) - _fPre(w) * Correlate(synapse, trPost, sPre);
         SetMemory("trace_pre", trPre);
         SetMemory("trace_post", trPost);
-        var w = weight.Detach();
-        return _fPost(w) * Correlate(synapse, sPost, trPre) - _fPre(w) * Correlate(synapse, trPost, sPre);
+        return dw;
     }
 
     /// <summary>One step of STDP: updates the traces and adds lr·ΔW to the synapse's weight in place; returns ΔW.</summary>
@@ -56,6 +59,12 @@ public sealed class STDPLearner : Module
         var weight = WeightOf(synapse);
         Raw.CopyInto(weight.Detach() + dw * learningRate, weight);
         return dw;
+    }
+
+    static void CheckTrace(Tensor trace, Tensor spikes, string side)
+    {
+        if (trace.Rank > 0 && !trace.Shape.SequenceEqual(spikes.Shape))
+            throw new ArgumentException($"STDPLearner: {side}-synaptic spikes of shape {Layout.Fmt(spikes.Layout.Shape)} after a trace of shape {Layout.Fmt(trace.Layout.Shape)}; call ResetNet between sequences");
     }
 
     static Tensor WeightOf(Module synapse) => synapse switch

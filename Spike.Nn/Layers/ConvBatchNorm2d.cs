@@ -6,7 +6,7 @@ namespace Spike.Nn;
 /// W_f = W·γ/√(var + eps), b_f = β − mean·γ/√(var + eps) (see <see cref="Functional.FuseConvBn2d"/>).
 /// Children "conv" and "bn"; multi step folds [T, N, C, H, W] into the batch (batch statistics over T·N).
 /// </summary>
-public sealed class ConvBatchNorm2d : StepLayer
+public sealed class ConvBatchNorm2d : StepLayer, IStepModeContainer
 {
     public ConvBatchNorm2d(int inChannels, int outChannels, int kernelSize, int stride = 1, int padding = 0, int dilation = 1, int groups = 1,
         double eps = 1e-5, double momentum = 0.1, bool affine = true, StepMode stepMode = StepMode.Single, Generator? generator = null) : base(stepMode)
@@ -18,12 +18,7 @@ public sealed class ConvBatchNorm2d : StepLayer
     public Conv2d Conv { get; }
     public BatchNorm2d Bn { get; }
 
-    protected override Tensor ForwardBatch(Tensor x)
-    {
-        // The children see one [N, C, H, W] batch whatever SetStepMode did to the tree: this layer folds time itself.
-        Conv.StepMode = Bn.StepMode = StepMode.Single;
-        return Bn.Forward(Conv.Forward(x));
-    }
+    protected override Tensor ForwardBatch(Tensor x) => Bn.Forward(Conv.Forward(x));
 
     /// <summary>W_f = W·γ/√(var + eps) per output channel.</summary>
     public Tensor GetFusedWeight() => Functional.FusedConv2dWeightOfConvBn2d(Conv, Bn);

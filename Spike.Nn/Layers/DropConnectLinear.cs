@@ -12,7 +12,7 @@ namespace Spike.Nn;
 /// W and b are initialised as torch.nn.Linear (kaiming-uniform a = √5, seeded). Multi step [T, N, in] runs one step per t,
 /// so invariant masks are shared over time.
 /// </summary>
-public sealed class DropConnectLinear : MemoryModule
+public sealed class DropConnectLinear : MemoryModule, IStepModeContainer
 {
     readonly Module? _activation;
     readonly Generator? _generator;

@@ -5,7 +5,7 @@ namespace Spike.Nn;
 /// element-wise function such as addition. The inner module's input and output shapes must agree. Single step
 /// [N, ...] → [N, ...]; multi step [T, N, ...] → [T, N, ...] one step per t (the inner module stays single step).
 /// </summary>
-public sealed class ElementWiseRecurrentContainer : MemoryModule
+public sealed class ElementWiseRecurrentContainer : MemoryModule, IStepModeContainer
 {
     readonly Module _inner;
     readonly Func<Tensor, Tensor, Tensor> _op;
@@ -32,7 +32,7 @@ public sealed class ElementWiseRecurrentContainer : MemoryModule
 /// (a Linear(in + out, in), torch's initialisation). x[t]: [N, ..., in]; f maps [N, ..., in] to y[t]: [N, ..., out].
 /// Multi step [T, N, ..., in] → [T, N, ..., out], one step per t.
 /// </summary>
-public sealed class LinearRecurrentContainer : MemoryModule
+public sealed class LinearRecurrentContainer : MemoryModule, IStepModeContainer
 {
     readonly Module _inner;
 
