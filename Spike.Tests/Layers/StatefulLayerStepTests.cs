@@ -77,6 +77,25 @@ public class StatefulLayerStepTests
     }
 
     [Test]
+    public void DetachNetCutsTheStateOfStatefulLayersFromTheGraph()
+    {
+        foreach (bool detach in new[] { false, true })
+        {
+            var x1 = Tensor.FromArray(new[] { 1.0, 2 }).RequiresGrad_();
+            var filter = new SynapseFilter(2.0);
+            var delay = new Delay(1);
+            var net = new Sequential(filter, delay);
+            net.Forward(x1);                       // the filter's state and the delay's queue now depend on x1
+            if (detach) Functional.DetachNet(net);
+            var y2 = net.Forward(Tensor.FromArray(new[] { 0.0, 0 }).RequiresGrad_());
+            (y2.Sum() + filter.OutI.Sum()).Backward();
+            // Without detaching: y2 is the first filter output I1 = x1 that waited in the delay (d/dx1 = 1), and the filter's
+            // new state is I2 = I1 − I1/2 for a zero input (d/dx1 = 1/2).
+            (x1.Grad?.ToArray<double>() ?? [0, 0]).Should().Equal(detach ? [0.0, 0] : [1.5, 1.5]);
+        }
+    }
+
+    [Test]
     public void DropConnectTrainingDropsConnectionsPerSample()
     {
         var m = new DropConnectLinear(5, 3, p: 0.4, invariant: false, generator: new Generator(6));
