@@ -21,7 +21,7 @@ public sealed partial class LayerGoldenTests
 
     [Test]
     public void EveryLayerCaseMatchesSpikingJelly() =>
-        GoldenSet.RunAll("layer", c => Runner(Kind(c))(c), c => Exclusions.GetValueOrDefault(Kind(c)));
+        GoldenSet.RunAll("layer", c => Runner(Kind(c))(c), c => Exclusions.GetValueOrDefault(Kind(c)), checkExcluded: true);
 
     /// <summary>What a case computes, from the keys of its params and inputs.</summary>
     static string Kind(JsonObject c)
