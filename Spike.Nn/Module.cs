@@ -225,11 +225,8 @@ public abstract class Module
         Tensor Conv(Tensor t) => t.DType.IsFloating() && t.DType != dtype ? Raw.ToDType(t, dtype) : t;
         foreach (var m in Modules())
         {
-            foreach (var k in m._parameters.Keys.ToArray())
-            {
-                var p = m._parameters[k];
-                if (p.DType.IsFloating() && p.DType != dtype) m._parameters[k] = Raw.ToDType(p, dtype).RequiresGrad_(p.RequiresGrad);
-            }
+            foreach (var (k, p) in m._parameters.ToArray())
+                if (Conv(p) is var q && q != p) m._parameters[k] = q.RequiresGrad_(p.RequiresGrad);
             foreach (var k in m._buffers.Keys.ToArray()) m._buffers[k] = Conv(m._buffers[k]);
             foreach (var mem in m._memories.Values)
             {

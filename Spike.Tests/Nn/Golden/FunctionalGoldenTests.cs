@@ -65,12 +65,9 @@ public sealed class FunctionalGoldenTests
 
     static JsonNode Scalar(double v) => new JsonObject { ["shape"] = new JsonArray(), ["data"] = new JsonArray(v) };
 
-    /// <summary>A neuron from a spec string such as "IFNode(v_threshold=1.0,v_reset=0.0,surrogate=Sigmoid(alpha=4.0))".</summary>
-    internal static BaseNode NeuronFromSpec(string text) => (BaseNode)GoldenModules.Build(text);
-
     static string? MultiStepForward(JsonObject c)
     {
-        var node = NeuronFromSpec((string)c["params"]!["module"]!);
+        var node = GoldenModules.Build((string)c["params"]!["module"]!);   // e.g. "IFNode(v_threshold=1.0,…,surrogate=Sigmoid(alpha=4.0))"
         var x = In(c, "x_seq").RequiresGrad_();
         var y = Functional.MultiStepForward(x, node);
         y.Sum().Backward();
