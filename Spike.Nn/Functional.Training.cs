@@ -20,6 +20,20 @@ public static partial class Functional
     }
 
     /// <summary>
+    /// Mean squared error between any tensor x and a spike tensor s of the same shape (SpikingJelly's
+    /// <c>spike_mse_loss</c>): L = mean(x² + (1 − 2x)·s), which equals mean((x − s)²) for s ∈ {0, 1}. The graph follows
+    /// this form, so ∂L/∂x = (2x − 2s)/n as for the plain MSE, while ∂L/∂s = (1 − 2x)/n differs from the plain MSE's
+    /// (2s − 2x)/n, as upstream documents.
+    /// </summary>
+    public static Tensor SpikeMseLoss(Tensor x, Tensor spikes)
+    {
+        if (!x.Shape.SequenceEqual(spikes.Shape))
+            throw new ArgumentException($"spike_mse_loss: x {Layout.Fmt(x.Layout.Shape)} and spikes {Layout.Fmt(spikes.Layout.Shape)} must have the same shape");
+        var s = spikes.DType == x.DType ? spikes : spikes.To(x.DType);
+        return (x * x + (1.0 - 2.0 * x) * s).Mean();
+    }
+
+    /// <summary>
     /// Re-initialises the weight (not the bias) of every Linear, Conv1d and Conv2d in the tree with torch's
     /// kaiming_normal_ defaults: N(0, 2/fan_in), fan_in = in_features or in_channels/groups·kernel size (SpikingJelly's
     /// <c>kaiming_normal_conv_linear_weight</c>). Draws from <paramref name="generator"/> (the default generator when null).

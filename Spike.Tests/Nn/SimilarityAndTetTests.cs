@@ -97,6 +97,29 @@ public sealed class SimilarityAndTetTests
     }
 
     [Test]
+    public void SpikeMseLossEqualsTheMseOnSpikesWithItsOwnSpikeGradient()
+    {
+        var x = TestUtil.RandomF64(13, 3, 4).RequiresGrad_();
+        var s = Tensor.FromArray(new[] { 1.0, 0, 0, 1, 1, 1, 0, 0, 1, 0, 1, 0 }, 3, 4).RequiresGrad_();
+        var loss = Functional.SpikeMseLoss(x, s);
+        var (xs, ss) = (x.ToArray<double>(), s.ToArray<double>());
+        loss.Item().Should().BeApproximately(xs.Zip(ss, (a, b) => (a - b) * (a - b)).Average(), 1e-12);
+        loss.Backward();
+        var gx = x.Grad!.ToArray<double>();
+        var gs = s.Grad!.ToArray<double>();
+        for (int i = 0; i < 12; i++)
+        {
+            gx[i].Should().BeApproximately(2 * (xs[i] - ss[i]) / 12, 1e-12);
+            gs[i].Should().BeApproximately((1 - 2 * xs[i]) / 12, 1e-12);   // not the plain MSE's 2(s − x)/n
+        }
+        TestUtil.CheckGrad(a => Functional.SpikeMseLoss(a[0], s.Detach()), TestUtil.RandomF64(14, 3, 4));
+        var bools = Tensor.FromArray(new[] { true, false, true }, 3);
+        Functional.SpikeMseLoss(Tensor.FromArray(new[] { 0.5f, 0.25f, 1f }, 3), bools).Item().Should().BeApproximately((0.25 + 0.0625 + 0) / 3, 1e-7);
+        FluentActions.Invoking(() => Functional.SpikeMseLoss(Tensor.Zeros(2, 3), Tensor.Zeros(3, 2)))
+            .Should().Throw<ArgumentException>().WithMessage("*spike_mse_loss*[2, 3]*[3, 2]*");
+    }
+
+    [Test]
     public void KaimingNormalReinitialisesConvAndLinearWeightsOnly()
     {
         var net = new Sequential(new Conv2d(8, 16, 3, generator: new Generator(10)), new Flatten(), new Linear(400, 300, generator: new Generator(11)));
