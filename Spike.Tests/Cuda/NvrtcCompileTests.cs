@@ -59,7 +59,7 @@ public class NvrtcCompileTests
         {
             var names = KernelSources.KernelNames(p);
             names.Should().NotBeEmpty(p);
-            names.Should().OnlyContain(n => System.Text.RegularExpressions.Regex.IsMatch(n, "^[a-z0-9_]+_(f32|f16|f64|i32|i64|u8|u32)$"), p);
+            names.Should().OnlyContain(n => System.Text.RegularExpressions.Regex.IsMatch(n, "^[a-z0-9_]+_(f32|f16|f64|i32|i64|u8|u32|b8)$"), p);
         }
         KernelSources.KernelNames("lif_neuron.cu").Should().Equal("lif_fwd_f32", "lif_fwd_f16", "lif_bwd_f32", "lif_bwd_f16", "lif_step_f32", "lif_step_f16");
     }
