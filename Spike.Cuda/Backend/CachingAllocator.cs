@@ -56,8 +56,8 @@ public sealed class CachingAllocator
         if (TryDriver(size, out p)) return (p, size);
         var (free0, total) = _runtime.MemoryInfo();
         throw new CudaOutOfMemoryException(
-            $"cuda:{_runtime.Info.Ordinal} is out of memory: {what} needs {Mib(bytes)} and the allocation failed again after the cache was released; " +
-            $"this process holds {Mib(InUseBytes)} in live tensors, the device has {Mib(free0)} free of {Mib(total)}. " +
+            $"cuda:{_runtime.Info.Ordinal} is out of memory: {what} needs {Size(bytes)} and the allocation failed again after the cache was released; " +
+            $"this process holds {Size(InUseBytes)} in live tensors, the device has {Size(free0)} free of {Size(total)}. " +
             "Dispose tensors you no longer need (or use a CudaScope), or reduce the batch size.");
     }
 
@@ -104,5 +104,5 @@ public sealed class CachingAllocator
         foreach (var b in blocks) _runtime.Free(b);
     }
 
-    static string Mib(long bytes) => $"{bytes / (1024.0 * 1024):F1} MiB";
+    static string Size(long bytes) => bytes < LargeStep ? $"{bytes / 1024.0:F1} KiB" : $"{bytes / (1024.0 * 1024):F1} MiB";
 }
