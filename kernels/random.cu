@@ -46,15 +46,21 @@ extern "C" __global__ void dropout_mask_f64(spk_i64 n, spk_u64 seed, spk_u64 off
 }
 
 // Poisson rate encoding, SpikingJelly's PoissonEncoder: spike = (U <= x) for a firing probability x in [0, 1].
-// x: [n] contiguous; spikes: [n].
-extern "C" __global__ void poisson_encode_f32(spk_i64 n, spk_u64 seed, spk_u64 offset, const float* x, float* spikes) {
-    SPK_FOR_EACH(i, n) spikes[i] = spk_uniform_float(seed, offset + (spk_u64)i) <= x[i] ? 1.0f : 0.0f;
+// x: [xn] contiguous, spikes: [n] with n a multiple of xn (T steps of x), element i firing from x[i mod xn].
+// The uniform is the one Tensor.Rand draws for the dtype (24 bits for float, 53 for double), so the fused encoder
+// gives the numbers of rand_like(x) <= x on any device.
+extern "C" __global__ void poisson_encode_f32(spk_i64 n, spk_i64 xn, spk_u64 seed, spk_u64 offset, const float* x, float* spikes) {
+    SPK_FOR_EACH(i, n) spikes[i] = spk_uniform_float(seed, offset + (spk_u64)i) <= x[i % xn] ? 1.0f : 0.0f;
 }
 
-extern "C" __global__ void poisson_encode_f16(spk_i64 n, spk_u64 seed, spk_u64 offset, const spk_half* x, spk_half* spikes) {
-    SPK_FOR_EACH(i, n) spikes[i] = spk_f2h(spk_uniform_float(seed, offset + (spk_u64)i) <= spk_h2f(x[i]) ? 1.0f : 0.0f);
+extern "C" __global__ void poisson_encode_f64(spk_i64 n, spk_i64 xn, spk_u64 seed, spk_u64 offset, const double* x, double* spikes) {
+    SPK_FOR_EACH(i, n) spikes[i] = spk_uniform_double(seed, offset + (spk_u64)i) <= x[i % xn] ? 1.0 : 0.0;
 }
 
-extern "C" __global__ void poisson_encode_f32_u8(spk_i64 n, spk_u64 seed, spk_u64 offset, const float* x, spk_u8* spikes) {
-    SPK_FOR_EACH(i, n) spikes[i] = spk_uniform_float(seed, offset + (spk_u64)i) <= x[i] ? 1 : 0;
+extern "C" __global__ void poisson_encode_f16(spk_i64 n, spk_i64 xn, spk_u64 seed, spk_u64 offset, const spk_half* x, spk_half* spikes) {
+    SPK_FOR_EACH(i, n) spikes[i] = spk_f2h(spk_uniform_float(seed, offset + (spk_u64)i) <= spk_h2f(x[i % xn]) ? 1.0f : 0.0f);
+}
+
+extern "C" __global__ void poisson_encode_f32_u8(spk_i64 n, spk_i64 xn, spk_u64 seed, spk_u64 offset, const float* x, spk_u8* spikes) {
+    SPK_FOR_EACH(i, n) spikes[i] = spk_uniform_float(seed, offset + (spk_u64)i) <= x[i % xn] ? 1 : 0;
 }

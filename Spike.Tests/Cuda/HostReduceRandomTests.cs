@@ -130,8 +130,8 @@ public class HostReduceRandomTests
         rate[5] = Philox.UniformFloat(seed, offset + 5);
         var spikes = new float[n];
         var spikesU8 = new byte[n];
-        lib.Run("poisson_encode_f32", (3, 64, false), (long)n, seed, offset, rate, spikes);
-        lib.Run("poisson_encode_f32_u8", (3, 64, false), (long)n, seed, offset, rate, spikesU8);
+        lib.Run("poisson_encode_f32", (3, 64, false), (long)n, (long)n, seed, offset, rate, spikes);
+        lib.Run("poisson_encode_f32_u8", (3, 64, false), (long)n, (long)n, seed, offset, rate, spikesU8);
         for (int i = 0; i < n; i++)
         {
             float expected = Philox.UniformFloat(seed, offset + (ulong)i) <= rate[i] ? 1 : 0;
@@ -144,7 +144,7 @@ public class HostReduceRandomTests
 
         var rateH = rate.Select(r => BitConverter.HalfToUInt16Bits((Half)r)).ToArray();
         var spikesH = new ushort[n];
-        lib.Run("poisson_encode_f16", (3, 64, false), (long)n, seed, offset, rateH, spikesH);
+        lib.Run("poisson_encode_f16", (3, 64, false), (long)n, (long)n, seed, offset, rateH, spikesH);
         for (int i = 0; i < n; i++)
             ((float)BitConverter.UInt16BitsToHalf(spikesH[i])).Should().Be(Philox.UniformFloat(seed, offset + (ulong)i) <= (float)BitConverter.UInt16BitsToHalf(rateH[i]) ? 1 : 0);
     }

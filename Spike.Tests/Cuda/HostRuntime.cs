@@ -59,7 +59,7 @@ internal sealed unsafe class HostRuntime(long capacityBytes = 1L << 32) : IDevic
     public void Launch(KernelVariant variant, string kernel, LaunchShape shape, KernelArgs args)
     {
         Launches++;
-        HostKernels.For(variant.Program).Launch(variant, kernel, shape.Grid, shape.Block, args, cooperative: shape.BlockSync);
+        HostKernels.For(variant).Launch(variant, kernel, shape.Grid, shape.Block, args, cooperative: shape.BlockSync);
     }
 
     public void Gemm(in GemmCall call)
