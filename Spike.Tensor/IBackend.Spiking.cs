@@ -63,4 +63,11 @@ public interface ISpikingBackend
     /// <summary>spikes[i] = (UniformFloat(seed, offset + i) ≤ x[i mod x.Numel]) as x's dtype (SpikingJelly's
     /// rand_like(x).le(x), repeated over leading steps); x and spikes contiguous, same floating dtype.</summary>
     void PoissonEncode(Tensor x, Tensor spikes, ulong seed, ulong offset);
+
+    /// <summary>
+    /// The spike-sparse product (SpikingJelly's sparse_mm_dense): y [M, N] = s [M, K]·w [K, N], or with
+    /// <paramref name="transposeS"/> y [K, N] = sᵀ·w for w [M, N] (the dense operand's gradient). s is a spike matrix,
+    /// mostly zeros, whose zero entries cost (almost) nothing. All contiguous, one floating dtype.
+    /// </summary>
+    void SpikeMatmul(Tensor s, Tensor w, Tensor y, bool transposeS);
 }

@@ -63,6 +63,19 @@ public sealed partial class CudaBackend : ISpikingBackend
         Run(Programs.Random, $"poisson_encode_{Sfx(x.DType)}", n, new KernelArgs().Add(n).Add((long)x.Numel).Add(seed).Add(offset).Add(At(x)).Add(At(spikes)));
     }
 
+    /// <summary>kernels/sparse.cu: one block per output row, a zero spike skipping a whole row of the dense operand.</summary>
+    public void SpikeMatmul(Tensor s, Tensor w, Tensor y, bool transposeS)
+    {
+        long m = s.Layout.Shape[0], k = s.Layout.Shape[1], n = w.Layout.Shape[1];
+        bool shapes = s.Rank == 2 && w.Rank == 2 && y.Rank == 2 && w.Layout.Shape[0] == (transposeS ? m : k)
+            && y.Layout.Shape[0] == (transposeS ? k : m) && y.Layout.Shape[1] == n;
+        if (!shapes || !s.DType.IsFloating() || w.DType != s.DType || y.DType != s.DType || !s.IsContiguous || !w.IsContiguous || !y.IsContiguous)
+            throw new ArgumentException($"spike_matmul: expects contiguous s [M, K], w [{(transposeS ? "M" : "K")}, N], y [{(transposeS ? "K" : "M")}, N] of one floating dtype, " +
+                $"got {s.DType} {Layout.Fmt(s.Layout.Shape)}, {w.DType} {Layout.Fmt(w.Layout.Shape)}, {y.DType} {Layout.Fmt(y.Layout.Shape)}");
+        RunRows(Programs.Sparse, $"spike_mm{(transposeS ? "_tn" : "")}_{Sfx(s.DType)}", transposeS ? k : m,
+            new KernelArgs().Add(m).Add(k).Add(n).Add(At(s)).Add(At(w)).Add(At(y)), blockSync: false);
+    }
+
     /// <summary>Every tensor of a neuron call is Float32, contiguous and on this device (the kernels index [T, M] flat).</summary>
     void Check(string op, params Tensor?[] tensors)
     {

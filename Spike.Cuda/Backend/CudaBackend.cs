@@ -139,15 +139,16 @@ public sealed partial class CudaBackend : IBackend
         }
     }
 
-    /// <summary>Launches a one-block-per-row kernel (block-wide reductions) over <paramref name="rows"/> rows.</summary>
-    void RunRows(KernelVariant program, string kernel, long rows, KernelArgs args)
+    /// <summary>Launches a one-block-per-row kernel over <paramref name="rows"/> rows (with block-wide reductions unless
+    /// <paramref name="blockSync"/> is false).</summary>
+    void RunRows(KernelVariant program, string kernel, long rows, KernelArgs args, bool blockSync = true)
     {
         using (args)
         {
             if (rows <= 0) return;
             int block = _runtime.BlockSize;
             int grid = (int)Math.Min(rows, Math.Max(1, Info.Multiprocessors) * 32L);
-            _runtime.Launch(program, kernel, new LaunchShape(grid, block, BlockSync: true), args);
+            _runtime.Launch(program, kernel, new LaunchShape(grid, block, blockSync), args);
         }
     }
 
@@ -172,4 +173,5 @@ internal static class Programs
     public static readonly KernelVariant Conv = new("conv.cu");
     public static readonly KernelVariant Matmul = new("matmul.cu");
     public static readonly KernelVariant Random = new("random.cu");
+    public static readonly KernelVariant Sparse = new("sparse.cu");
 }
