@@ -46,8 +46,8 @@ internal static class DeviceNeuron
         };
     }
 
-    /// <summary>The device form of a surrogate: the built-ins by type (exactly, since a subclass may change them), any
-    /// other with a <see cref="Surrogate.CudaDerivative"/> as an expression; null when it has none.</summary>
+    /// <summary>The device form of a surrogate: a <see cref="Surrogate.CudaDerivative"/> expression when it has one, else
+    /// the built-in (sealed) surrogates by type with their parameters; null when there is none.</summary>
     internal static SurrogateSpec? SurrogateOf(Surrogate s)
     {
         if (s.CudaDerivative is { } expr) return new SurrogateSpec(SurrogateKind.Expression, 0, 0, expr);

@@ -31,6 +31,16 @@ __device__ __forceinline__ float spk_fire_reset(float h, float th, const spk_neu
     return h >= th ? (p.soft_reset ? h - th : p.v_reset) : h;
 }
 
+// dL/dH of one step from gv = dL/dV[t] and gs = dL/dS[t]: the reset path adds gv dV/dS (and extra_s, Izhikevich's
+// gW b) to gs unless detached; extra_h enters dL/dH directly (Izhikevich's gW a / tau_w).
+__device__ __forceinline__ float spk_grad_h(float h, float th, float gv, float gs, float extra_s, float extra_h, const spk_neuron_params& p) {
+    float s = spk_heaviside(h - th);
+    float dv_dh = p.soft_reset ? 1.0f : 1.0f - s;
+    float dv_ds = p.soft_reset ? -th : p.v_reset - h;
+    if (!p.detach_reset) gs += gv * dv_ds + extra_s;
+    return gv * dv_dh + gs * spk_surrogate_grad(h - th, p.alpha, p.beta) + extra_h;
+}
+
 // The reset value charged against: Vr, or 0 with soft reset.
 __device__ __forceinline__ float spk_vr(const spk_neuron_params& p) { return p.soft_reset ? 0.0f : p.v_reset; }
 
@@ -142,11 +152,8 @@ __device__ void neuron_bwd(int steps, spk_i64 n, const T* grad_s_seq, const T* g
         for (int t = steps - 1; t >= 0; --t) {
             spk_i64 e = (spk_i64)t * n + i;
             float h = spk_load(h_seq, e);
-            float s = spk_heaviside(h - th);
             float gv = g + (grad_v_seq ? spk_load(grad_v_seq, e) : 0.0f);
-            float dv_dh = p.soft_reset ? 1.0f : 1.0f - s;
-            float dv_ds = p.detach_reset ? 0.0f : p.soft_reset ? -th : p.v_reset - h;
-            float gh = gv * dv_dh + (spk_load(grad_s_seq, e) + gv * dv_ds) * spk_surrogate_grad(h - th, p.alpha, p.beta);
+            float gh = spk_grad_h(h, th, gv, spk_load(grad_s_seq, e), 0.0f, 0.0f, p);
             float vprev = t > 0 ? spk_fire_reset(spk_load(h_seq, e - n), th, p) : spk_load(v_init, i);
             spk_store(grad_x_seq, e, M::gx(gh, p, kv));
             if (M::has_param) gk += (double)M::gk(gh, vprev, h, p, kv);
@@ -217,12 +224,8 @@ __device__ void izh_bwd(int steps, spk_i64 n, const T* grad_s_seq, const T* grad
         for (int t = steps - 1; t >= 0; --t) {
             spk_i64 e = (spk_i64)t * n + i;
             float h = spk_load(h_seq, e);
-            float s = spk_heaviside(h - th);
             float gv = g + (grad_v_seq ? spk_load(grad_v_seq, e) : 0.0f);
-            float dv_dh = p.soft_reset ? 1.0f : 1.0f - s;
-            float dv_ds = p.soft_reset ? -th : p.v_reset - h;
-            float gs = spk_load(grad_s_seq, e) + (p.detach_reset ? 0.0f : gv * dv_ds + gw * p.b);
-            float gh = gv * dv_dh + gs * spk_surrogate_grad(h - th, p.alpha, p.beta) + gw * (p.a / p.tau_w);
+            float gh = spk_grad_h(h, th, gv, spk_load(grad_s_seq, e), gw * p.b, gw * (p.a / p.tau_w), p);
             float vprev = t > 0 ? spk_fire_reset(spk_load(h_seq, e - n), th, p) : spk_load(v_init, i);
             spk_store(grad_x_seq, e, gh / p.tau);
             g = gh * (1.0f + p.a0 * (2.0f * vprev - p.v_rest - p.v_c) / p.tau);

@@ -88,9 +88,9 @@ public sealed class Trainer(TrainOptions options, TextWriter log)
         foreach (var (cpuX, cpuY) in loader)
         {
             if (b++ >= batches) break;
-            var (x, y) = (cpuX.To(device), cpuY.To(device));
             // On CUDA every intermediate of the step is freed at its end; what the model and optimizer keep survives.
             using var scope = device.Kind == DeviceKind.Cuda ? new Spike.Cuda.CudaScope() : null;
+            var (x, y) = (cpuX.To(device), cpuY.To(device));
             int n = x.Size(0);
             var target = y.OneHot(spec.Classes).To(DType.Float32);
             var rate = model.Forward(spec.Encode(x, options.T, g)).Mean(0);
