@@ -37,7 +37,7 @@ __device__ __forceinline__ T spk_unary_real(int op, T x, T p0, T p1) {
     case U_ROUND: return spk_rint(x);  // half to even, as torch.round
     case U_RECIPROCAL: return (T)1 / x;
     case U_POW_SCALAR: return p0 == (T)2 ? x * x : spk_pow(x, p0);
-    case U_CLAMP: return x < p0 ? p0 : x > p1 ? p1 : x;
+    case U_CLAMP: { T y = x < p0 ? p0 : x; return y > p1 ? p1 : y; }  // min(max(x, lo), hi): hi wins when lo > hi, as torch
     case U_LOGICAL_NOT: return x == (T)0 ? (T)1 : (T)0;
     default: return (T)SPK_NAN;
     }
@@ -51,7 +51,7 @@ __device__ __forceinline__ T spk_unary_int(int op, T x, T p0, T p1) {
     case U_ABS: return x < (T)0 ? (T)(0 - x) : x;
     case U_RELU: return x > (T)0 ? x : (T)0;
     case U_SIGN: return x > (T)0 ? (T)1 : x < (T)0 ? (T)-1 : (T)0;
-    case U_CLAMP: return x < p0 ? p0 : x > p1 ? p1 : x;
+    case U_CLAMP: { T y = x < p0 ? p0 : x; return y > p1 ? p1 : y; }  // min(max(x, lo), hi): hi wins when lo > hi, as torch
     case U_LOGICAL_NOT: return x == (T)0 ? (T)1 : (T)0;
     default: return x;  // U_FLOOR, U_CEIL, U_ROUND
     }
