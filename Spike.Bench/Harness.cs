@@ -14,7 +14,8 @@ public sealed record Result(string Name, string Group, int Runs, double MedianS,
 
 /// <summary>
 /// A named workload. <paramref name="Setup"/> builds the inputs once and returns the action to time and the work one
-/// call does in <paramref name="Unit"/>'s numerator (FLOPs for GFLOP/s, bytes for GB/s, items for M/s, none for s).
+/// call does in <paramref name="Unit"/>'s numerator (FLOPs for GFLOP/s, bytes for GB/s, items for M/s, events/s and the
+/// like, none for s).
 /// <paramref name="Metrics"/> (optional) is called after timing for untimed figures.
 /// </summary>
 public sealed record Workload(string Name, string Group, string Unit, Func<(Action Run, double Work)> Setup,
@@ -54,7 +55,8 @@ public static class Harness
         {
             "GFLOP/s" or "GB/s" => work / median / 1e9,
             "M/s" => work / median / 1e6,
-            _ => median,
+            "s" => median,
+            _ => work / median, // events/s, frames/s, samples/s
         };
         times.Sort();
         var metrics = w.Metrics?.Invoke() ?? new Dictionary<string, double>();

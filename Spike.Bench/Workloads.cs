@@ -3,13 +3,15 @@ namespace Spike.Bench;
 /// <summary>
 /// Every benchmark, by group: gemm (SGEMM GFLOP/s), bandwidth (memory copy and elementwise/reduction kernels, GB/s),
 /// conv (convolution layers), neuron (fused multi-step neurons), train (tutorial training steps), scaling
-/// (the training steps at other batch sizes) and sparse (the spike-sparse Linear against the dense one).
+/// (the training steps at other batch sizes), sparse (the spike-sparse Linear against the dense one) and dataset
+/// (event decoding, frame integration and loading).
 /// </summary>
 public static class Workloads
 {
     public static IEnumerable<Workload> All() =>
         Gemm().Concat(Bandwidth()).Concat(ConvWorkloads.All()).Concat(NeuronWorkloads.All())
-            .Concat(TrainWorkloads.All()).Concat(SparseWorkloads.All());
+            .Concat(TrainWorkloads.All()).Concat(SparseWorkloads.All())
+            .Concat(DatasetWorkloads.All());
 
     static IEnumerable<Workload> Gemm()
     {

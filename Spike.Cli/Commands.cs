@@ -16,6 +16,8 @@ public static class Commands
         root.Subcommands.Add(Plot());
         root.Subcommands.Add(DatasetCommands.Build());
         root.Subcommands.Add(BenchCommand.Build());
+        root.Subcommands.Add(CudaCommands.KernelsCommand());
+        root.Subcommands.Add(CudaCommands.DeviceCommand());
         var parsed = root.Parse(args);
         try
         {
@@ -46,15 +48,14 @@ public static class Commands
         var stepSize = new Option<int>("--step-size") { DefaultValueFactory = _ => 32 };
         var gamma = new Option<double>("--gamma") { DefaultValueFactory = _ => 0.1 };
         var tMax = new Option<int>("--t-max") { DefaultValueFactory = _ => 64 };
-        var device = new Option<string>("--device") { DefaultValueFactory = _ => "cpu", Description = "cpu (cuda arrives with the CUDA backend)" };
+        var device = new Option<string>("--device") { DefaultValueFactory = _ => "cpu", Description = "cpu, cuda or cuda:N" };
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 2020UL };
         var maxBatches = new Option<int?>("--max-batches") { Description = "stop each training epoch after this many batches" };
         var cmd = new Command("train", "train one of the tutorial networks") { model, t, b, epochs, j, dataDir, outDir, resume, opt, lr, momentum, sched, stepSize, gamma, tMax, device, seed, maxBatches };
         cmd.SetAction(r =>
         {
             var spec = Models.Get(r.GetValue(model)!);
-            if (r.GetValue(device) != "cpu")
-                throw new ArgumentException($"--device {r.GetValue(device)}: only cpu is available in this build");
+            CudaCommands.Resolve(r.GetValue(device)!); // fails here, with the reason, when CUDA is asked for and absent
             var o = new TrainOptions
             {
                 Model = spec.Name, T = r.GetValue(t) ?? spec.T, BatchSize = r.GetValue(b) ?? spec.BatchSize, Epochs = r.GetValue(epochs),

@@ -72,10 +72,11 @@ public abstract class BaseNode : Module, IStepModule
     /// <summary>The fused multi-step kernel of this neuron, or null to run step by step.</summary>
     internal virtual NeuronKernel? FusedKernel() => null;
 
-    // A single step takes the fused kernel (with T = 1) where the neuron has one; SingleStep stays the composition.
+    // On CUDA the device kernels (DeviceNeuron); on the CPU a single step takes the fused kernel (with T = 1) where the
+    // neuron has one, and SingleStep stays the composition.
     protected override Tensor OnForward(Tensor x) =>
-        StepMode == StepMode.Multi ? MultiStep(x)
-        : x.Rank > 0 && CanFuse(x) && FusedKernel() is { } kernel ? FusedNeuron.Step(this, kernel, x) : SingleStep(x);
+        DeviceNeuron.TryForward(this, x) ?? (StepMode == StepMode.Multi ? MultiStep(x)
+            : x.Rank > 0 && CanFuse(x) && FusedKernel() is { } kernel ? FusedNeuron.Step(this, kernel, x) : SingleStep(x));
 
     /// <summary>One step: x [N, ...] → spikes [N, ...].</summary>
     public virtual Tensor SingleStep(Tensor x)

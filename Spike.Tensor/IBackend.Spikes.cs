@@ -10,18 +10,20 @@ public partial interface IBackend
     double SpikeDensity(Tensor x) => -1;
 
     /// <summary>
-    /// dst = s·b (+ dst when <paramref name="accumulate"/>) for a binary s: row i of dst is the sum of the rows k of b
-    /// with s[i, k] = 1, a gather-add with no multiplications. s: [M, K] with every element 0 or 1; b: [K, N];
-    /// dst: [M, N]; one float dtype, any strides. The default is the dense product.
+    /// The spike-sparse product (SpikingJelly's sparse_mm_dense): dst = s·b (+ dst when <paramref name="accumulate"/>)
+    /// for a spike matrix s, mostly zeros, whose zeros cost (almost) nothing: row i of dst is the sum of the rows k of b
+    /// with s[i, k] ≠ 0, weighted by s[i, k] (a gather-add when s is binary). s: [M, K]; b: [K, N]; dst: [M, N]; one
+    /// floating dtype, any strides; a transposed view of s (sᵀ of a row-major spike matrix, as in the weight gradient
+    /// xᵀ·dy) is the other common form. The default is the dense product.
     /// </summary>
     void SpikeMatmul(Tensor s, Tensor b, Tensor dst, bool accumulate) =>
         Matmul(Raw.Unsqueeze(s, 0), Raw.Unsqueeze(b, 0), Raw.Unsqueeze(dst, 0), accumulate);
 
     /// <summary>
-    /// Poisson (rate) encoding in one pass: dst[t, i] = 1 if U(seed, offset + t·n + i) ≤ x[i] else 0, for dst [T, n]
-    /// contiguous and x [n] contiguous (one float dtype), with U the uniform floats of <see cref="Random"/> — the same
-    /// spikes as drawing U into a [T, n] tensor and comparing, without the uniform and boolean temporaries.
-    /// The default is that composition.
+    /// Poisson (rate) encoding in one pass: dst[i] = 1 if U(seed, offset + i) ≤ x[i mod n] else 0, with U the uniform
+    /// floats of <see cref="Random"/> (SpikingJelly's rand_like(x).le(x), repeated over leading steps): the same spikes
+    /// as drawing U into a tensor and comparing, without the uniform and boolean temporaries. x: [n] contiguous;
+    /// dst: [T, n] contiguous, x's floating dtype. The default is that composition.
     /// </summary>
     void PoissonEncode(Tensor x, Tensor dst, ulong seed, ulong offset) => SpikeGeneric.PoissonEncode(this, x, dst, seed, offset);
 }

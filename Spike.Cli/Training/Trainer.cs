@@ -19,6 +19,7 @@ public sealed class Trainer(TrainOptions options, TextWriter log)
         var spec = Models.Get(options.Model);
         var g = new Generator(options.Seed);
         var model = spec.Build(g);
+        model.To(CudaCommands.Resolve(options.Device)); // before the optimizer takes the parameters
         Optimizer opt = options.Opt switch
         {
             "sgd" => new Sgd(model.Parameters(), options.Lr, options.Momentum),
@@ -83,9 +84,13 @@ public sealed class Trainer(TrainOptions options, TextWriter log)
         var clock = Stopwatch.StartNew();
         using var progress = new ProgressLine(log, label, batches);
         int b = 0;
-        foreach (var (x, y) in loader)
+        var device = CudaCommands.Resolve(options.Device);
+        foreach (var (cpuX, cpuY) in loader)
         {
             if (b++ >= batches) break;
+            // On CUDA every intermediate of the step is freed at its end; what the model and optimizer keep survives.
+            using var scope = device.Kind == DeviceKind.Cuda ? new Spike.Cuda.CudaScope() : null;
+            var (x, y) = (cpuX.To(device), cpuY.To(device));
             int n = x.Size(0);
             var target = y.OneHot(spec.Classes).To(DType.Float32);
             var rate = model.Forward(spec.Encode(x, options.T, g)).Mean(0);
@@ -100,6 +105,7 @@ public sealed class Trainer(TrainOptions options, TextWriter log)
             lossSum += loss.Item() * n;
             correct += rate.ArgMax(1).Eq(y).Sum().Item<long>();
             seen += n;
+            scope?.Keep(model.StateDict().Select(kv => kv.Value).Concat(opt?.StateTensors().Select(kv => kv.Value) ?? []));
             progress.Report(b, seen / clock.Elapsed.TotalSeconds);
         }
         return (lossSum / Math.Max(seen, 1), correct / (double)Math.Max(seen, 1));

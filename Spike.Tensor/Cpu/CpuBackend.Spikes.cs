@@ -5,7 +5,8 @@ using Spike.Cpu.Gemm;
 namespace Spike.Cpu;
 
 /// <summary>
-/// Spike-sparse products on Float32: s·b for a binary s [M, K] as a gather-add. The nonzeros of s are listed once per
+/// Spike-sparse products on Float32: s·b for a binary s [M, K] as a gather-add (graded spikes and Float64 take the
+/// dense product). The nonzeros of s are listed once per
 /// call (row by row, or by counting sort when s is the transpose of a row-major spike matrix, as in a weight gradient
 /// xᵀ·dy); then for each 16-column block of b, packed once into a contiguous [K, 16] panel, every row of dst is the
 /// sum of the panel rows its spikes select (one cache line each), kept in two 8-float registers. The panel is 16
@@ -64,9 +65,13 @@ public sealed partial class CpuBackend
     // s: [M, K] binary, b: [K, N], dst: [M, N]; Float32, any strides.
     public unsafe void SpikeMatmul(Tensor s, Tensor b, Tensor dst, bool accumulate)
     {
-        if (s.DType != DType.Float32) { Matmul(Raw.Unsqueeze(s, 0), Raw.Unsqueeze(b, 0), Raw.Unsqueeze(dst, 0), accumulate); return; }
         int m = s.Layout.Shape[0], k = s.Layout.Shape[1], n = b.Layout.Shape[1];
-        var (rowStart, cols) = SpikeRows(s);
+        if (s.DType != DType.Float32 || SpikeRows(s) is not (var rowStart, var cols))
+        {
+            // Float64, or graded spikes (values other than 0 and 1): the dense product.
+            Matmul(Raw.Unsqueeze(s, 0), Raw.Unsqueeze(b, 0), Raw.Unsqueeze(dst, 0), accumulate);
+            return;
+        }
         var (bs, ds) = (Data<float>(b), Data<float>(dst));
         var (lb, ld) = (b.Layout, dst.Layout);
         int blocks = (n + SpikeBlock - 1) / SpikeBlock;
@@ -114,9 +119,9 @@ public sealed partial class CpuBackend
     }
 
     /// <summary>The nonzeros of a binary s [M, K] by row (CSR): the columns of row i are cols[rowStart[i] .. rowStart[i + 1]),
-    /// ascending. A row-major s is scanned row by row; a column-major one (the transpose of a row-major spike matrix)
-    /// by a counting sort over its contiguous columns.</summary>
-    static (int[] RowStart, int[] Cols) SpikeRows(Tensor s)
+    /// ascending; null when s holds a value other than 0 and 1. A row-major s is scanned row by row; a column-major one
+    /// (the transpose of a row-major spike matrix) by a counting sort over its contiguous columns.</summary>
+    static (int[] RowStart, int[] Cols)? SpikeRows(Tensor s)
     {
         var l = s.Layout;
         int m = l.Shape[0], k = l.Shape[1];
@@ -129,6 +134,7 @@ public sealed partial class CpuBackend
             for (int i = 0; i < m; i++)
             {
                 var row = data.AsSpan(l.Offset + i * l.Strides[0], k);
+                if (row.IndexOfAnyExcept(0f, 1f) >= 0) return null;
                 rowStart[i + 1] = rowStart[i] + (k - row.Count(0f));
             }
             var cols = new int[rowStart[m]];
@@ -147,6 +153,7 @@ public sealed partial class CpuBackend
             for (int p = 0; p < k; p++)
             {
                 var line = data.AsSpan(l.Offset + p * ld, m);
+                if (line.IndexOfAnyExcept(0f, 1f) >= 0) return null;
                 for (int i = line.IndexOfAnyExcept(0f); i >= 0; i = Next(line, i)) rowStart[i + 1]++;
             }
             for (int i = 0; i < m; i++) rowStart[i + 1] += rowStart[i];
