@@ -55,6 +55,22 @@ public class SpikeKernelTests
     }
 
     [Test]
+    public void GradedSpikesAndFloat64TakeTheDenseProduct()
+    {
+        // The gather-add ignores values, so anything but 0 and 1 must go to the GEMM (weighted sums, not counts).
+        var graded = Raw.Clone(Spikes(9, 0.3, 20, 50));
+        graded.AsSpan<float>()[7] = 2.5f;
+        var b = Eighths(10, 50, 30);
+        var d = Tensor.Zeros(20, 30);
+        Cpu.SpikeMatmul(graded, b, d, accumulate: false);
+        d.ToArray<float>().Should().Equal(Dense(graded, b));
+        var (s64, b64) = (Raw.ToDType(Spikes(11, 0.3, 20, 50), DType.Float64), Raw.ToDType(b, DType.Float64));
+        var d64 = Tensor.Zeros([20, 30], DType.Float64);
+        Cpu.SpikeMatmul(s64, b64, d64, accumulate: false);
+        d64.ToArray<double>().Should().Equal(Raw.Matmul(s64, b64).ToArray<double>());
+    }
+
+    [Test]
     public void DensityOfSpikeTensorsAndRejectionOfOthers()
     {
         var s = Spikes(4, 0.3, 200, 123);
