@@ -29,17 +29,26 @@ public static partial class Raw
 
     internal enum SpikeOperand { None, Left, Right }
 
-    /// <summary>Which operand of a single (batch 1) product is a sparse spike matrix worth a gather-add, if any.</summary>
+    /// <summary>Which operand of a single (batch 1) product a [1, M, K]·b [1, K, N] is a sparse spike matrix worth a
+    /// gather-add, if any: s·b needs N wide enough, a·s (run as sᵀ·aᵀ) needs M wide enough.</summary>
     internal static SpikeOperand SpikePath(IBackend backend, Tensor a, Tensor b, int n)
     {
-        if (a.Layout.Shape[0] != 1 || !a.DType.IsFloating() || (long)a.Layout.Shape[1] * a.Layout.Shape[2] * n < SpikeSparseMinWork)
+        int m = a.Layout.Shape[1];
+        if (a.Layout.Shape[0] != 1 || !a.DType.IsFloating() || (long)m * a.Layout.Shape[2] * n < SpikeSparseMinWork)
             return SpikeOperand.None;
-        return IsSparseSpikes(backend, Select(a, 0, 0)) ? SpikeOperand.Left
-            : IsSparseSpikes(backend, Select(b, 0, 0)) ? SpikeOperand.Right : SpikeOperand.None;
+        return n >= SpikeSparseMinColumns && IsSparseSpikes(backend, Select(a, 0, 0)) ? SpikeOperand.Left
+            : m >= SpikeSparseMinColumns && IsSparseSpikes(backend, Select(b, 0, 0)) ? SpikeOperand.Right : SpikeOperand.None;
     }
 
     /// <summary>Below this many multiply-adds a product is not worth scanning for spikes.</summary>
     const long SpikeSparseMinWork = 1 << 22;
+
+    /// <summary>
+    /// The fewest columns the gather-add must produce to pay for listing the spikes: that scan reads all of s, as a
+    /// dense pass does, so a narrow product is already as cheap dense (measured: 128 columns lost at every density,
+    /// 2048 won below the crossover; docs/performance.md).
+    /// </summary>
+    const int SpikeSparseMinColumns = 1024;
 
     /// <summary>
     /// The spike density below which the gather-add beats the dense GEMM (measured by the <c>sparse</c> benchmarks:

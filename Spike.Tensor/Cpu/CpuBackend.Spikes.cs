@@ -1,4 +1,6 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Spike.Cpu.Gemm;
 
@@ -11,12 +13,15 @@ namespace Spike.Cpu;
 /// xᵀ·dy); then for each 16-column block of b, packed once into a contiguous [K, 16] panel, every row of dst is the
 /// sum of the panel rows its spikes select (one cache line each), kept in two 8-float registers. The panel is 16
 /// columns wide so that it stays in L2 for K up to ~10⁴: the spikes pick its rows in no particular order. The work is
-/// proportional to the number of spikes instead of M·K.
+/// proportional to the number of spikes instead of M·K. The scans are fully optimised from their first call
+/// (AggressiveOptimization): each runs once per product, too rarely for tiered compilation to reach its SIMD code
+/// during a benchmark or a short training run.
 /// </summary>
 public sealed partial class CpuBackend
 {
     const int SpikeBlock = 16;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double SpikeDensity(Tensor x)
     {
         if (x.DType != DType.Float32 || x.Numel == 0) return -1;
@@ -120,58 +125,94 @@ public sealed partial class CpuBackend
 
     /// <summary>The nonzeros of a binary s [M, K] by row (CSR): the columns of row i are cols[rowStart[i] .. rowStart[i + 1]),
     /// ascending; null when s holds a value other than 0 and 1. A row-major s is scanned row by row; a column-major one
-    /// (the transpose of a row-major spike matrix) by a counting sort over its contiguous columns.</summary>
+    /// (the transpose of a row-major spike matrix) by a counting sort over its contiguous columns. The scans compare
+    /// the float bits as integers (0 and 1f = 0x3F800000), eight at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static (int[] RowStart, int[] Cols)? SpikeRows(Tensor s)
     {
         var l = s.Layout;
         int m = l.Shape[0], k = l.Shape[1];
         bool colMajor = l.Strides[0] == 1 && l.Strides[1] != 1 && k > 1;
         if (!colMajor && l.Strides[1] != 1 && k > 1) { s = Raw.Contiguous(s); l = s.Layout; }
-        var data = Data<float>(s);
+        var data = MemoryMarshal.Cast<float, int>(Data<float>(s).AsSpan());
         var rowStart = new int[m + 1];
         if (!colMajor)
         {
             for (int i = 0; i < m; i++)
             {
-                var row = data.AsSpan(l.Offset + i * l.Strides[0], k);
-                if (row.IndexOfAnyExcept(0f, 1f) >= 0) return null;
-                rowStart[i + 1] = rowStart[i] + (k - row.Count(0f));
+                int ones = CountBinary(data.Slice(l.Offset + i * l.Strides[0], k));
+                if (ones < 0) return null;
+                rowStart[i + 1] = rowStart[i] + ones;
             }
             var cols = new int[rowStart[m]];
+            var array = Data<float>(s);
             Parallel.For(0, m, new ParallelOptions { MaxDegreeOfParallelism = m * (long)k < 1 << 20 ? 1 : -1 }, i =>
-            {
-                var row = data.AsSpan(l.Offset + i * l.Strides[0], k);
-                int q = rowStart[i];
-                for (int p = row.IndexOfAnyExcept(0f); p >= 0; p = Next(row, p)) cols[q++] = p;
-            });
+                Nonzeros(MemoryMarshal.Cast<float, int>(array.AsSpan(l.Offset + i * l.Strides[0], k)), cols.AsSpan(rowStart[i])));
             return (rowStart, cols);
         }
         else
         {
             // s[i, p] = data[off + i + p·ld]: line p of the storage holds column p of s for every row i.
             int ld = l.Strides[1];
+            var rows = new int[m];
             for (int p = 0; p < k; p++)
             {
-                var line = data.AsSpan(l.Offset + p * ld, m);
-                if (line.IndexOfAnyExcept(0f, 1f) >= 0) return null;
-                for (int i = line.IndexOfAnyExcept(0f); i >= 0; i = Next(line, i)) rowStart[i + 1]++;
+                var line = data.Slice(l.Offset + p * ld, m);
+                if (CountBinary(line) < 0) return null;
+                int count = Nonzeros(line, rows);
+                for (int q = 0; q < count; q++) rowStart[rows[q] + 1]++;
             }
             for (int i = 0; i < m; i++) rowStart[i + 1] += rowStart[i];
             var cols = new int[rowStart[m]];
             var fill = rowStart[..m];
             for (int p = 0; p < k; p++)
             {
-                var line = data.AsSpan(l.Offset + p * ld, m);
-                for (int i = line.IndexOfAnyExcept(0f); i >= 0; i = Next(line, i)) cols[fill[i]++] = p;
+                int count = Nonzeros(data.Slice(l.Offset + p * ld, m), rows);
+                for (int q = 0; q < count; q++) cols[fill[rows[q]]++] = p;
             }
             return (rowStart, cols);
         }
     }
 
-    static int Next(ReadOnlySpan<float> line, int i)
+    const int OneBits = 0x3F800000;
+
+    /// <summary>How many elements of a float row (as bits) are 1f, or −1 when one is neither 0f nor 1f.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static int CountBinary(ReadOnlySpan<int> bits)
     {
-        int d = line[(i + 1)..].IndexOfAnyExcept(0f);
-        return d < 0 ? -1 : i + 1 + d;
+        int ones = 0, i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var (zero, one) = (Vector256<int>.Zero, Vector256.Create(OneBits));
+            for (; i <= bits.Length - 8; i += 8)
+            {
+                var v = Vector256.Create(bits.Slice(i, 8));
+                var isOne = Vector256.Equals(v, one);
+                if ((isOne | Vector256.Equals(v, zero)).ExtractMostSignificantBits() != 0xFF) return -1;
+                ones += BitOperations.PopCount(isOne.ExtractMostSignificantBits());
+            }
+        }
+        for (; i < bits.Length; i++)
+        {
+            if (bits[i] == OneBits) ones++;
+            else if (bits[i] != 0) return -1;
+        }
+        return ones;
+    }
+
+    /// <summary>Writes the indices of the nonzero elements of <paramref name="bits"/>, ascending, to dst; returns how many.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static int Nonzeros(ReadOnlySpan<int> bits, Span<int> dst)
+    {
+        int n = 0, i = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; i <= bits.Length - 8; i += 8)
+                for (uint mask = ~Vector256.Equals(Vector256.Create(bits.Slice(i, 8)), Vector256<int>.Zero).ExtractMostSignificantBits() & 0xFF;
+                     mask != 0; mask &= mask - 1)
+                    dst[n++] = i + BitOperations.TrailingZeroCount(mask);
+        for (; i < bits.Length; i++)
+            if (bits[i] != 0) dst[n++] = i;
+        return n;
     }
 
     // x: [n] contiguous; dst: [T, n] contiguous, Float32 (other dtypes compose the default way).
@@ -202,6 +243,7 @@ public sealed partial class CpuBackend
     }
 
     /// <summary>u[i] = u[i] ≤ x[i] ? 1 : 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void LessOrEqualMask(Span<float> u, ReadOnlySpan<float> x)
     {
         int i = 0;
