@@ -45,11 +45,18 @@ public static class Visualizing
         return Axes(svg, title, xLabel, yLabel);
     }
 
-    /// <summary>plot_2d_spiking_feature_map: spikes is [C, H, W]; the channels laid out in a grid of nrows × ncols maps.</summary>
-    public static Svg SpikingFeatureMap2d(float[,,] spikes, int nrows, int ncols, double space = 4, string title = "")
+    /// <summary>
+    /// plot_2d_spiking_feature_map: maps is [C, H, W] (spikes, or accumulated spikes); the channels laid out in a grid
+    /// of nrows × ncols, in grey levels from black (the minimum over all maps) to white (the maximum), gaps white.
+    /// Equal neighbouring pixels of a row are drawn as one rectangle, so binary maps stay small.
+    /// </summary>
+    public static Svg SpikingFeatureMap2d(float[,,] maps, int nrows, int ncols, double space = 4, string title = "")
     {
-        int c = spikes.GetLength(0), h = spikes.GetLength(1), w = spikes.GetLength(2);
+        int c = maps.GetLength(0), h = maps.GetLength(1), w = maps.GetLength(2);
         if (nrows * ncols < c) throw new ArgumentException($"plot_2d_spiking_feature_map: a {nrows}x{ncols} grid cannot hold {c} channels");
+        double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
+        foreach (var v in maps) { lo = Math.Min(lo, v); hi = Math.Max(hi, v); }
+        double range = hi > lo ? hi - lo : 1;
         double px = Math.Max(1, Math.Min(6, 800.0 / (ncols * (w + space))));
         var svg = new Svg(Margin * 2 + ncols * (w * px + space), Margin * 2 + nrows * (h * px + space));
         for (int ch = 0; ch < c; ch++)
@@ -57,8 +64,13 @@ public static class Visualizing
             double ox = Margin + ch % ncols * (w * px + space), oy = Margin + ch / ncols * (h * px + space);
             svg.Rect(ox, oy, w * px, h * px, "#000000", "map");
             for (int y = 0; y < h; y++)
-                for (int x = 0; x < w; x++)
-                    if (spikes[ch, y, x] != 0) svg.Rect(ox + x * px, oy + y * px, px, px, "#ffffff", "spike");
+                for (int x0 = 0, x1; x0 < w; x0 = x1)
+                {
+                    float v = maps[ch, y, x0];
+                    for (x1 = x0 + 1; x1 < w && maps[ch, y, x1] == v; x1++) { }
+                    int grey = (int)Math.Round(255 * (v - lo) / range);
+                    if (grey > 0) svg.Rect(ox + x0 * px, oy + y * px, (x1 - x0) * px, px, $"#{grey:x2}{grey:x2}{grey:x2}", "pixels");
+                }
         }
         return Axes(svg, title, "", "");
     }

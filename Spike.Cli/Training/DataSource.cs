@@ -3,16 +3,45 @@ using Spike.Datasets;
 
 namespace Spike.Cli.Training;
 
-/// <summary>Finds Fashion-MNIST: --data-dir, else Debian's full set, else the subset embedded in this program.</summary>
+/// <summary>A model's train and test sets, and whether its batches are time-first event frames [T, N, 2, H, W].</summary>
+public sealed record TrainTestData(IDataset Train, IDataset Test, bool TimeFirst, string Description);
+
+/// <summary>Finds the dataset a model trains on.</summary>
 public static class DataSource
 {
-    public static (IDataset Train, IDataset Test, string Description) FashionMnist(string? dataDir)
+    /// <summary>
+    /// Fashion-MNIST: <paramref name="dataDir"/>, else Debian's full set, else the subset embedded in this program.
+    /// N-MNIST and DVS128 Gesture: the dataset root <paramref name="dataDir"/> (archives in its download/ folder,
+    /// as SpikingJelly), integrated once into T frames split by number and cached there.
+    /// </summary>
+    public static TrainTestData For(DataKind kind, int t, string? dataDir, bool skipMd5 = false, TextWriter? log = null) => kind switch
+    {
+        DataKind.FashionMnist => FashionMnist(dataDir),
+        DataKind.NMnist => Frames(Root(dataDir, "nmnist"), t, log, (r, train, f, p) => new NMnist(r, train, f, !skipMd5, p)),
+        DataKind.DvsGesture => Frames(Root(dataDir, "dvs-gesture"), t, log, (r, train, f, p) => new DvsGesture(r, train, f, !skipMd5, p)),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown dataset"),
+    };
+
+    public static TrainTestData FashionMnist(string? dataDir)
     {
         string root = dataDir
             ?? (File.Exists(Path.Combine(Spike.Datasets.FashionMnist.DefaultRoot, "train-images-idx3-ubyte.gz")) ? Spike.Datasets.FashionMnist.DefaultRoot : ExtractEmbedded());
         var train = new FashionMnist(root, train: true);
         var test = new FashionMnist(root, train: false);
-        return (train, test, $"Fashion-MNIST from {root}: {train.Count} train / {test.Count} test images");
+        return new(train, test, false, $"Fashion-MNIST from {root}: {train.Count} train / {test.Count} test images");
+    }
+
+    static string Root(string? dataDir, string model) => dataDir
+        ?? throw new ArgumentException($"{model} needs --data-dir: the dataset root whose download/ folder holds the original archives");
+
+    static TrainTestData Frames(string root, int t, TextWriter? log,
+        Func<string, bool, FrameOptions, IProgress<(int, int)>?, NeuromorphicDataset> open)
+    {
+        var frames = new FrameOptions(FramesNumber: t, SplitBy: SplitBy.Number);
+        var progress = log is null ? null : new DecileProgress(log, $"integrating recordings into {t} frames");
+        var train = open(root, true, frames, progress);
+        var test = open(root, false, frames, null);
+        return new(train, test, true, $"{train.Spec.Name} from {root}: {train.Count} train / {test.Count} test samples of {t} frames");
     }
 
     /// <summary>Writes the embedded subset's IDX files to a cache folder once and returns it.</summary>
@@ -29,5 +58,17 @@ public static class DataSource
             Spike.Nn.AtomicFile.Write(path, dst => src.CopyTo(dst));
         }
         return dir;
+    }
+
+    /// <summary>Reports (done, total) as a line at every tenth of the way (the frame cache is built in parallel).</summary>
+    sealed class DecileProgress(TextWriter log, string label) : IProgress<(int Done, int Total)>
+    {
+        int _last = -1;
+
+        public void Report((int Done, int Total) value)
+        {
+            int decile = 10 * value.Done / Math.Max(value.Total, 1);
+            if (Interlocked.Exchange(ref _last, decile) != decile) lock (log) log.WriteLine($"{label}: {value.Done}/{value.Total}");
+        }
     }
 }
