@@ -88,7 +88,7 @@ public static class PlotCommands
         var input = new Argument<string>("array.npy") { Description = "[T, N], e.g. firing rates per epoch" };
         var (o, title) = (Out(), Title(""));
         var cmd = new Command("bars3d", "plot_2d_bar_in_3d: one 3-D bar per value, neurons in depth") { input, o, title };
-        cmd.SetAction(r => Save(Visualizing.Bars3d(Arrays.Transposed(Read(r.GetValue(input)!, Arrays.Matrix)), r.GetValue(title)!, "step", "neuron"), r.GetValue(o)!));
+        cmd.SetAction(r => Save(Visualizing.Bars3d(Arrays.Transposed(Read(r.GetValue(input)!, Arrays.Matrix)), r.GetValue(title)!, "step (along), neuron (in depth)", "value"), r.GetValue(o)!));
         return cmd;
     }
 

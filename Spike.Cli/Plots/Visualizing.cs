@@ -19,6 +19,7 @@ public static class Visualizing
             for (int c = 0; c < cols; c++)
                 svg.Rect(Margin + c * cw, Margin + r * ch, cw, ch, ColorMap.Of((x[r, c] - lo) / (hi - lo)), "cell");
         ColorBar(svg, Margin * 1.5 + cols * cw, Margin, rows * ch, lo, hi);
+        IndexTicks(svg, Margin, Margin, cw, ch, cols, rows);
         return Axes(svg, title, xLabel, yLabel);
     }
 
@@ -42,6 +43,7 @@ public static class Visualizing
             svg.Text(Margin + t * cw + 55, Margin + (i + 0.75) * ch, rate.ToString("0.00"), Math.Min(10, ch));
         }
         svg.Text(Margin + t * cw + 35, Margin - 8, "firing rate", 10, "middle");
+        IndexTicks(svg, Margin, Margin, cw, ch, t, n);
         return Axes(svg, title, xLabel, yLabel);
     }
 
@@ -99,9 +101,13 @@ public static class Visualizing
         svg.Rect(Margin, sy, plotW, spikeH, "none", "frame", "#333");
         for (int k = 0; k < t; k++)
             if (s[k] != 0) svg.Line(X(k), sy + 5, X(k), sy + spikeH - 5, "#1f77b4", 1.5, cssClass: "spike");
-        svg.Text(Margin - 8, Margin + plotH / 2, "V", 12, "end");
-        svg.Text(Margin - 8, sy + spikeH / 2, "S", 12, "end");
-        svg.Text(Margin + plotW / 2, sy + spikeH + 30, "simulating step", 12, "middle");
+        foreach (var tick in new[] { lo, vThreshold, vReset ?? lo, hi }.Distinct())
+            svg.Text(Margin - 4, Y(tick) + 4, tick.ToString("G3", System.Globalization.CultureInfo.InvariantCulture), 10, "end", cssClass: "tick");
+        for (int k = 0, step = NiceStep(t, 10); k < t; k += step)
+            svg.Text(X(k), sy + spikeH + 14, k.ToString(System.Globalization.CultureInfo.InvariantCulture), 10, "middle", cssClass: "tick");
+        svg.Text(Margin - 32, Margin + plotH / 2, "V", 12, "end");
+        svg.Text(Margin - 32, sy + spikeH / 2, "S", 12, "end");
+        svg.Text(Margin + plotW / 2, sy + spikeH + 34, "simulating step", 12, "middle");
         if (title.Length > 0) svg.Text(Margin + plotW / 2, Margin - 20, title, 14, "middle");
         return svg;
     }
@@ -126,6 +132,16 @@ public static class Visualizing
                 svg.Polygon([(ox, yTop), (ox + bw * 0.8, yTop), (ox + bw * 0.8, yBottom), (ox, yBottom)], color, cssClass: "bar");
                 svg.Polygon([(ox, yTop), (ox + depth * 0.6, yTop - depth * 0.6), (ox + bw * 0.8 + depth * 0.6, yTop - depth * 0.6), (ox + bw * 0.8, yTop)], color, cssClass: "bar-top");
             }
+        // Value scale at the front row's left edge, column indices under it, row indices at the end of each row.
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        double zero = baseY + bottom * scale;
+        svg.Line(Margin - 6, zero - top * scale, Margin - 6, zero - bottom * scale, "#333");
+        foreach (var v in new[] { bottom, 0, top }.Distinct())
+            svg.Text(Margin - 9, zero - v * scale + 3, v.ToString("G3", inv), 9, "end", cssClass: "tick");
+        for (int c = 0, step = NiceStep(cols, 10); c < cols; c += step)
+            svg.Text(Margin + (c + 0.4) * bw, zero - bottom * scale + 12, c.ToString(inv), 9, "middle", cssClass: "tick");
+        for (int r = 0, step = NiceStep(rows, 10); r < rows; r += step)
+            svg.Text(Margin + cols * bw + r * depth + 2, zero - r * depth, r.ToString(inv), 9, cssClass: "tick");
         return Axes(svg, title, xLabel, yLabel);
     }
 
@@ -145,6 +161,24 @@ public static class Visualizing
             svg.Rect(x, y + h * i / steps, 12, h / steps + 0.5, ColorMap.Of(1 - (i + 0.5) / steps), "colorbar");
         svg.Text(x + 16, y + 8, hi.ToString("G3"), 10);
         svg.Text(x + 16, y + h, lo.ToString("G3"), 10);
+    }
+
+    /// <summary>Integer tick labels under the columns and left of the rows of a grid of cw × ch cells at (x0, y0).</summary>
+    static void IndexTicks(Svg svg, double x0, double y0, double cw, double ch, int cols, int rows)
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        for (int k = 0, step = NiceStep(cols, 10); k < cols; k += step)
+            svg.Text(x0 + (k + 0.5) * cw, y0 + rows * ch + 12, k.ToString(inv), 9, "middle", cssClass: "tick");
+        for (int k = 0, step = NiceStep(rows, 20); k < rows; k += step)
+            svg.Text(x0 - 4, y0 + (k + 0.5) * ch + 3, k.ToString(inv), 9, "end", cssClass: "tick");
+    }
+
+    /// <summary>The smallest of 1, 2, 5, 10, 20, 50, … that labels n positions with at most max labels.</summary>
+    static int NiceStep(int n, int max)
+    {
+        for (int scale = 1; ; scale *= 10)
+            foreach (int m in new[] { 1, 2, 5 })
+                if (n <= (long)max * m * scale) return m * scale;
     }
 
     static Svg Axes(Svg svg, string title, string xLabel, string yLabel)
