@@ -22,10 +22,14 @@ public static class DataSource
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown dataset"),
     };
 
-    public static TrainTestData FashionMnist(string? dataDir)
+    public static TrainTestData FashionMnist(string? dataDir) => FashionMnistAt(dataDir
+        ?? (File.Exists(Path.Combine(Spike.Datasets.FashionMnist.DefaultRoot, "train-images-idx3-ubyte.gz")) ? Spike.Datasets.FashionMnist.DefaultRoot : ExtractEmbedded()));
+
+    /// <summary>The 4,000 / 1,000-image subset shipped inside the program (what a machine without the dataset trains on).</summary>
+    public static TrainTestData EmbeddedFashionMnist() => FashionMnistAt(ExtractEmbedded());
+
+    static TrainTestData FashionMnistAt(string root)
     {
-        string root = dataDir
-            ?? (File.Exists(Path.Combine(Spike.Datasets.FashionMnist.DefaultRoot, "train-images-idx3-ubyte.gz")) ? Spike.Datasets.FashionMnist.DefaultRoot : ExtractEmbedded());
         var train = new FashionMnist(root, train: true);
         var test = new FashionMnist(root, train: false);
         return new(train, test, false, $"Fashion-MNIST from {root}: {train.Count} train / {test.Count} test images");

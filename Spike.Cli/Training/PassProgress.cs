@@ -36,10 +36,12 @@ public sealed class PlainProgress(TextWriter log) : IPassProgress
 }
 
 /// <summary>Spectre.Console's progress bar with elapsed and remaining time and a samples/s column.</summary>
-public sealed class LiveProgress : IPassProgress
+public sealed class LiveProgress(IAnsiConsole? console = null) : IPassProgress
 {
+    readonly IAnsiConsole _console = console ?? AnsiConsole.Console;
+
     public T Run<T>(string label, int batches, Func<Action<int, long>, T> pass) =>
-        AnsiConsole.Progress()
+        _console.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
                 new ElapsedTimeColumn(), new RemainingTimeColumn(), new SamplesPerSecondColumn())

@@ -73,4 +73,37 @@ public class CliModelTests
         missing.Err.Should().Contain("DvsGesture.tar.gz").And.Contain("8a5c71fb11e24e5ca5b11866ca6c00a1");
         RunSpike("eval", Path.Combine(_dir, "runs", "nope")).Err.Should().Contain("checkpoint_max.safetensors");
     }
+
+    [Test]
+    public void LiveProgressDrawsABarWithSamplesPerSecond()
+    {
+        var screen = new StringWriter();
+        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+        {
+            Ansi = Spectre.Console.AnsiSupport.Yes, Interactive = Spectre.Console.InteractionSupport.Yes,
+            Out = new Spectre.Console.AnsiConsoleOutput(screen),
+        });
+        int result = new LiveProgress(console).Run("epoch 0 train", 4, report =>
+        {
+            for (int b = 1; b <= 4; b++) { Thread.Sleep(30); report(b, 16L * b); }
+            return 7;
+        });
+        result.Should().Be(7);
+        var text = screen.ToString();
+        text.Should().Contain("epoch 0 train").And.Contain("100%").And.Contain("samples/s").And.Contain("\u001b[", "it draws with ANSI sequences");
+        // Redirected output gets plain lines instead: one per tenth of the pass.
+        var log = new StringWriter();
+        new PlainProgress(log).Run("epoch 0 test", 20, report => { for (int b = 1; b <= 20; b++) report(b, 8L * b); return 0; });
+        log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().HaveCount(10)
+            .And.Contain(l => l.StartsWith("epoch 0 test 20/20 batches, 160 samples, ") && l.EndsWith(" samples/s"));
+    }
+
+    [Test]
+    public void EmbeddedSubsetServesAFreshMachine()
+    {
+        var data = DataSource.EmbeddedFashionMnist();
+        (data.Train.Count, data.Test.Count).Should().Be((4000, 1000));
+        Enumerable.Range(0, data.Test.Count).Select(i => data.Test.LabelOf(i)).Distinct().Should().HaveCount(10);
+        data.Train.Get(0).X.Shape.Should().Equal(1, 28, 28);
+    }
 }
