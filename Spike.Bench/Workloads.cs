@@ -31,6 +31,7 @@ public static class Workloads
         }
         foreach (var w in ConvWorkloads.All()) yield return w;
         foreach (var w in ConvWorkloads.Parts()) yield return w;
+        foreach (var w in DatasetWorkloads.All()) yield return w;
     }
 
     /// <summary>Bytes moved = (operands read + result written)·4; the result is allocated per call, as ops do.</summary>

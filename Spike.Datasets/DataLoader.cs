@@ -125,7 +125,8 @@ public static class Collate
         if (samples.Count == 0) throw new ArgumentException("Collate.Stack: empty batch");
         var first = samples[0].X;
         if (timeFirst && first.Rank == 0) throw new ArgumentException("Collate.Stack: time-first batches need samples [T, ...], got a 0-d tensor");
-        int[] shape = [samples.Count, .. first.Shape];
+        // Time-first batches are written in place ([T, N, ...], sample i at [:, i]) rather than stacked and transposed.
+        int[] shape = timeFirst ? [first.Shape[0], samples.Count, .. first.Shape[1..]] : [samples.Count, .. first.Shape];
         var x = Raw.Empty(shape, first.DType, first.Device);
         var y = new long[samples.Count];
         for (int i = 0; i < samples.Count; i++)
@@ -133,10 +134,9 @@ public static class Collate
             var s = samples[i].X;
             if (s.DType != first.DType || !s.Shape.SequenceEqual(first.Shape))
                 throw new ArgumentException($"Collate.Stack: sample {i} is {s.DType} [{string.Join(", ", s.Shape)}], sample 0 is {first.DType} [{string.Join(", ", first.Shape)}]");
-            Raw.CopyInto(s, Raw.Select(x, 0, i));
+            Raw.CopyInto(s, Raw.Select(x, timeFirst ? 1 : 0, i));
             y[i] = samples[i].Label;
         }
-        if (timeFirst) x = Raw.Contiguous(Raw.Transpose(x, 0, 1));
         return new Batch(x, Tensor.FromArray(y));
     }
 }

@@ -25,6 +25,34 @@ public sealed class EventStream
     public EventStream Slice(int start, int length) =>
         new(T.AsSpan(start, length).ToArray(), X.AsSpan(start, length).ToArray(), Y.AsSpan(start, length).ToArray(), P.AsSpan(start, length).ToArray());
 
+    /// <summary>
+    /// The events as Int64 <c>[N, 4]</c>, one row (t, x, y, p) per event: how a dataset serves event samples, so that
+    /// <see cref="Sequences.PadSequenceCollate"/> batches recordings of different lengths.
+    /// </summary>
+    public Tensor ToTensor()
+    {
+        var rows = new long[4L * Count];
+        for (int i = 0; i < Count; i++) { rows[4 * i] = T[i]; rows[4 * i + 1] = X[i]; rows[4 * i + 2] = Y[i]; rows[4 * i + 3] = P[i]; }
+        return Tensor.FromArray(rows, Count, 4);
+    }
+
+    /// <summary>Events from an integer <c>[N, 4]</c> tensor of (t, x, y, p) rows (the inverse of <see cref="ToTensor"/>).</summary>
+    public static EventStream FromTensor(Tensor events)
+    {
+        if (events.Rank != 2 || events.Shape[1] != 4 || events.DType is not (DType.Int64 or DType.Int32))
+            throw new ArgumentException($"EventStream.FromTensor: expected Int64 or Int32 [N, 4] (t, x, y, p rows), got {events.DType} [{string.Join(", ", events.Shape)}]");
+        var v = Raw.ToDType(events, DType.Int64).ToArray<long>();
+        int n = events.Shape[0];
+        var t = new long[n]; var x = new int[n]; var y = new int[n]; var p = new byte[n];
+        for (int i = 0; i < n; i++)
+        {
+            if (v[4 * i + 1] is < 0 or > int.MaxValue || v[4 * i + 2] is < 0 or > int.MaxValue)
+                throw new ArgumentException($"EventStream.FromTensor: event {i} has coordinates (x={v[4 * i + 1]}, y={v[4 * i + 2]})");
+            t[i] = v[4 * i]; x[i] = (int)v[4 * i + 1]; y[i] = (int)v[4 * i + 2]; p[i] = v[4 * i + 3] != 0 ? (byte)1 : (byte)0;
+        }
+        return new EventStream(t, x, y, p);
+    }
+
     /// <summary>Throws unless every coordinate lies on a <paramref name="width"/>×<paramref name="height"/> sensor.</summary>
     public void CheckBounds(int height, int width, string op)
     {
@@ -93,23 +121,41 @@ public static class EventFormats
 /// </summary>
 public static class EventNpz
 {
-    public static void Write(string path, EventStream ev, bool compressed = true) =>
-        Formats.Npz.Write(path, new Dictionary<string, Tensor>
+    public static void Write(string path, EventStream ev, bool compressed = true)
+    {
+        using var f = File.Create(path);
+        Write(f, ev, compressed);
+    }
+
+    public static void Write(Stream stream, EventStream ev, bool compressed = true) =>
+        Formats.Npz.Write(stream, new Dictionary<string, Tensor>
         {
             ["t"] = Tensor.FromArray(ev.T), ["x"] = Tensor.FromArray(ev.X), ["y"] = Tensor.FromArray(ev.Y), ["p"] = Tensor.FromArray(ev.P),
         }, compressed);
 
-    public static EventStream Read(string path)
+    public static EventStream Read(string path) => Parse(DataFile.ReadAll(path), path);
+
+    /// <summary>Events of an event-cache archive; negative or oversized coordinates are format errors.</summary>
+    public static EventStream Parse(byte[] data, string source)
     {
-        var a = Formats.Npz.Read(path);
-        Tensor Get(string k) => a.TryGetValue(k, out var v) ? v : throw new DatasetFormatException(path, 0, $"no '{k}' array (event caches hold t, x, y, p)");
+        var a = Formats.Npz.Parse(data, source);
+        Tensor Get(string k) => a.TryGetValue(k, out var v) ? v : throw new DatasetFormatException(source, 0, $"no '{k}' array (event caches hold t, x, y, p)");
         long[] L(string k) => Raw.ToDType(Get(k), DType.Int64).ToArray<long>();
+        int[] Coordinate(string k)
+        {
+            var v = L(k);
+            var c = new int[v.Length];
+            for (int i = 0; i < v.Length; i++)
+                c[i] = v[i] is >= 0 and <= int.MaxValue ? (int)v[i]
+                    : throw new DatasetFormatException($"{source}[{k}.npy]", 0, $"{k}[{i}] = {v[i]} is not a pixel coordinate");
+            return c;
+        }
         var t = L("t");
-        var x = L("x").Select(v => (int)v).ToArray();
-        var y = L("y").Select(v => (int)v).ToArray();
+        var x = Coordinate("x");
+        var y = Coordinate("y");
         var p = L("p").Select(v => v != 0 ? (byte)1 : (byte)0).ToArray();
         if (x.Length != t.Length || y.Length != t.Length || p.Length != t.Length)
-            throw new DatasetFormatException(path, 0, $"t, x, y, p lengths differ ({t.Length}, {x.Length}, {y.Length}, {p.Length})");
+            throw new DatasetFormatException(source, 0, $"t, x, y, p lengths differ ({t.Length}, {x.Length}, {y.Length}, {p.Length})");
         return new EventStream(t, x, y, p);
     }
 }

@@ -21,7 +21,7 @@ public sealed record FrameOptions(int? FramesNumber = null, SplitBy SplitBy = Sp
 }
 
 /// <summary>
-/// The raw → events → frames folder pipeline: every recording of a source folder (class sub-folders kept) is
+/// The events → frames stage of the folder pipeline: every recording of a source folder (class sub-folders kept) is
 /// integrated once into <c>&lt;cache&gt;/&lt;relative path&gt;.npz</c> holding <c>frames</c> (Float32 <c>[M, 2, H, W]</c>;
 /// np.load(path)['frames'] reads it), in parallel; later builds skip files already present.
 /// </summary>
@@ -29,34 +29,39 @@ public static class FrameCache
 {
     /// <summary>
     /// Builds the cache for all files under <paramref name="sourceDir"/> matching <paramref name="pattern"/>.
-    /// <paramref name="progress"/> receives (done, total) after each file. Returns the number of files written.
+    /// <paramref name="progress"/> receives (<c>frames</c>, done, total) after each file. Returns the number of files written.
     /// </summary>
     public static int Build(string sourceDir, string cacheDir, string pattern, Func<string, EventStream> read, int height, int width,
-        FrameOptions options, IProgress<(int Done, int Total)>? progress = null, int maxParallelism = -1)
+        FrameOptions options, IProgress<DatasetProgress>? progress = null, int maxParallelism = -1)
     {
         var files = Directory.GetFiles(sourceDir, pattern, SearchOption.AllDirectories);
         Array.Sort(files, StringComparer.Ordinal);
         int done = 0, written = 0;
         Parallel.ForEach(files, new ParallelOptions { MaxDegreeOfParallelism = maxParallelism }, file =>
         {
-            var target = CachePath(sourceDir, cacheDir, file);
-            if (!File.Exists(target))
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                var frames = options.Integrate(read(file), height, width);
-                // Write then rename, so an interrupted build never leaves a half-written cache file that later runs trust.
-                var tmp = target + ".tmp" + Environment.CurrentManagedThreadId;
-                Npz.Write(tmp, new Dictionary<string, Tensor> { ["frames"] = frames });
-                File.Move(tmp, target, overwrite: true);
+            if (WriteOnce(CachePath(sourceDir, cacheDir, file), s => Npz.Write(s, new Dictionary<string, Tensor> { ["frames"] = options.Integrate(read(file), height, width) })))
                 Interlocked.Increment(ref written);
-            }
-            progress?.Report((Interlocked.Increment(ref done), files.Length));
+            progress?.Report(new("frames", Interlocked.Increment(ref done), files.Length));
         });
         return written;
     }
 
     public static string CachePath(string sourceDir, string cacheDir, string file) =>
         Path.Combine(cacheDir, Path.ChangeExtension(Path.GetRelativePath(sourceDir, file), ".npz"));
+
+    /// <summary>
+    /// Writes <paramref name="target"/> unless it exists: to a temporary name first, then renamed, so an interrupted
+    /// build never leaves a half-written cache file that later runs would trust. Returns whether it wrote.
+    /// </summary>
+    internal static bool WriteOnce(string target, Action<Stream> write)
+    {
+        if (File.Exists(target)) return false;
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var tmp = target + ".tmp" + Environment.CurrentManagedThreadId;
+        using (var f = File.Create(tmp)) write(f);
+        File.Move(tmp, target, overwrite: true);
+        return true;
+    }
 
     /// <summary>Loads cached frames as Float32 (SpikingJelly's own float64 caches are converted).</summary>
     public static Tensor Load(string npzPath)
@@ -68,18 +73,20 @@ public static class FrameCache
 }
 
 /// <summary>
-/// Samples from a frame cache laid out as <c>&lt;root&gt;/&lt;class name&gt;/*.npz</c> (DatasetFolder): classes are the
-/// sub-folder names in ordinal order, labels their indices, except that integer folder names are their own label
-/// (torchvision's DatasetFolder sorts "10" before "2"). A sample is Float32 <c>[M, 2, H, W]</c>.
+/// Labelled <c>.npz</c> files laid out as <c>&lt;root&gt;/&lt;class name&gt;/*.npz</c> (torchvision's DatasetFolder):
+/// classes are the sub-folder names in ordinal order, labels their indices, except that integer folder names are
+/// their own label (DatasetFolder sorts "10" before "2").
 /// </summary>
-public sealed class FrameFolderDataset : IDataset
+public abstract class NpzFolderDataset : IDataset
 {
+    public string Root { get; }
     public IReadOnlyList<string> Classes { get; }
     private readonly List<(string Path, long Label)> _items = [];
 
-    public FrameFolderDataset(string root)
+    protected NpzFolderDataset(string root)
     {
-        if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"FrameFolderDataset: {root} does not exist");
+        if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"{GetType().Name}: {root} does not exist");
+        Root = root;
         var classes = Directory.GetDirectories(root).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
         // Integer folder names are the labels themselves ("10" is class 10, not the third name in string order).
         bool numeric = classes.Count > 0 && classes.All(c => int.TryParse(c, out int v) && v >= 0);
@@ -95,5 +102,24 @@ public sealed class FrameFolderDataset : IDataset
 
     public int Count => _items.Count;
     public long LabelOf(int index) => _items[index].Label;
-    public Sample Get(int index) => new(FrameCache.Load(_items[index].Path), _items[index].Label);
+    /// <summary>The file of sample <paramref name="index"/>.</summary>
+    public string PathOf(int index) => _items[index].Path;
+    public abstract Sample Get(int index);
+}
+
+/// <summary>Frames from a frame cache (<see cref="NpzFolderDataset"/> layout); a sample is Float32 <c>[M, 2, H, W]</c>.</summary>
+public sealed class FrameFolderDataset(string root) : NpzFolderDataset(root)
+{
+    public override Sample Get(int index) => new(FrameCache.Load(PathOf(index)), LabelOf(index));
+}
+
+/// <summary>
+/// Events from an event cache of t/x/y/p archives (SpikingJelly's <c>events_np</c>, data_type='event'): a sample is
+/// Int64 <c>[N, 4]</c> with one (t, x, y, p) row per event (<see cref="EventStream.ToTensor"/>); <see cref="GetEvents"/>
+/// gives the struct-of-arrays form.
+/// </summary>
+public sealed class EventFolderDataset(string root) : NpzFolderDataset(root)
+{
+    public EventStream GetEvents(int index) => EventNpz.Read(PathOf(index));
+    public override Sample Get(int index) => new(GetEvents(index).ToTensor(), LabelOf(index));
 }

@@ -37,7 +37,7 @@ public abstract class IdxImageDataset : IDataset
             throw new DatasetFormatException(lblPath, 0, $"{name} labels must be uint8 [N], found {labels.DType} [{string.Join(", ", labels.Shape)}]");
         if (labels.Shape[0] != images.Shape[0])
             throw new DatasetFormatException(lblPath, 4, $"{labels.Shape[0]} labels for {images.Shape[0]} images in {imgPath}");
-        _pixels = images.ToArray<byte>();
+        _pixels = ((CpuStorage)images.Storage).As<byte>(); // Idx.Read returns a fresh contiguous tensor: share, do not copy
         var raw = labels.ToArray<byte>();
         _labels = new long[raw.Length];
         for (int i = 0; i < raw.Length; i++)

@@ -3,11 +3,11 @@ using Spike.Datasets.Formats;
 namespace Spike.Datasets;
 
 /// <summary>N-MNIST (34×34, 10 classes): Train.zip and Test.zip → Train|Test/&lt;digit&gt;/*.bin.</summary>
-public sealed class NMnist(string root, bool train, FrameOptions frames, bool checkMd5 = true, IProgress<(int, int)>? progress = null)
-    : NeuromorphicDataset(Info, root, train, frames, checkMd5, progress)
+public sealed class NMnist(string root, bool train, FrameOptions? frames = null, DatasetOptions? options = null)
+    : NeuromorphicDataset(Info, root, train, frames, options)
 {
     private const string Url = "https://www.garrickorchard.com/datasets/n-mnist";
-    public static readonly NeuromorphicSpec Info = new("N-MNIST", 34, 34, 10, true,
+    public static readonly NeuromorphicSpec Info = new("N-MNIST", 34, 34, 10, true, false,
         [new("Train.zip", Url, "20959b8e626244a1b502305a9e6e2031"), new("Test.zip", Url, "69ca8762b2fe404d9b9bad1103e97832")],
         (d, e) => ExtractAll(d, e, [new("Train.zip", Url, null), new("Test.zip", Url, null)]),
         e => ClassFolders(Path.Combine(e, "Train"), "*.bin", "train", f => AtisBin.Read(f, 34, 34))
@@ -15,19 +15,22 @@ public sealed class NMnist(string root, bool train, FrameOptions frames, bool ch
 }
 
 /// <summary>N-Caltech101 (180×240, 101 classes), no official split: Caltech101.zip → Caltech101/&lt;class&gt;/*.bin.</summary>
-public sealed class NCaltech101(string root, FrameOptions frames, bool checkMd5 = true, IProgress<(int, int)>? progress = null)
-    : NeuromorphicDataset(Info, root, null, frames, checkMd5, progress)
+public sealed class NCaltech101(string root, FrameOptions? frames = null, DatasetOptions? options = null)
+    : NeuromorphicDataset(Info, root, null, frames, options)
 {
     private const string Url = "https://www.garrickorchard.com/datasets/n-caltech101";
-    public static readonly NeuromorphicSpec Info = new("N-Caltech101", 180, 240, 101, false,
+    public static readonly NeuromorphicSpec Info = new("N-Caltech101", 180, 240, 101, false, false,
         [new("Caltech101.zip", Url, "66201824eabb0239c7ab992480b50ba3")],
         (d, e) => ExtractAll(d, e, [new("Caltech101.zip", Url, null)]),
         e => ClassFolders(Path.Combine(e, "Caltech101"), "*.bin", "", f => AtisBin.Read(f, 240, 180)));
 }
 
-/// <summary>CIFAR10-DVS (128×128, 10 classes), no official split: &lt;class&gt;.zip → &lt;class&gt;/*.aedat.</summary>
-public sealed class Cifar10Dvs(string root, FrameOptions frames, bool checkMd5 = true, IProgress<(int, int)>? progress = null)
-    : NeuromorphicDataset(Info, root, null, frames, checkMd5, progress)
+/// <summary>
+/// CIFAR10-DVS (128×128, 10 classes), no official split: &lt;class&gt;.zip → &lt;class&gt;/*.aedat. The only
+/// neuromorphic dataset here that can be downloaded (figshare), with <see cref="DatasetOptions.Download"/>.
+/// </summary>
+public sealed class Cifar10Dvs(string root, FrameOptions? frames = null, DatasetOptions? options = null)
+    : NeuromorphicDataset(Info, root, null, frames, options)
 {
     private static readonly (string Name, string Url, string Md5)[] Files =
     [
@@ -42,18 +45,18 @@ public sealed class Cifar10Dvs(string root, FrameOptions frames, bool checkMd5 =
         ("ship.zip", "https://ndownloader.figshare.com/files/7712836", "41c7bd7d6b251be82557c6cce9a7d5c9"),
         ("truck.zip", "https://ndownloader.figshare.com/files/7712839", "89f3922fd147d9aeff89e76a2b0b70a7"),
     ];
-    public static readonly NeuromorphicSpec Info = new("CIFAR10-DVS", 128, 128, 10, false,
+    public static readonly NeuromorphicSpec Info = new("CIFAR10-DVS", 128, 128, 10, false, true,
         Files.Select(f => new ResourceFile(f.Name, f.Url, f.Md5)).ToArray(),
         (d, e) => ExtractAll(d, e, Files.Select(f => new ResourceFile(f.Name, f.Url, null))),
         e => ClassFolders(e, "*.aedat", "", Aedat2.ReadCifar10Dvs));
 }
 
 /// <summary>ASL-DVS (180×240, 24 letters), no official split: ICCV2019_DVS_dataset.zip holds one zip per letter of *.mat files.</summary>
-public sealed class AslDvs(string root, FrameOptions frames, bool checkMd5 = true, IProgress<(int, int)>? progress = null)
-    : NeuromorphicDataset(Info, root, null, frames, checkMd5, progress)
+public sealed class AslDvs(string root, FrameOptions? frames = null, DatasetOptions? options = null)
+    : NeuromorphicDataset(Info, root, null, frames, options)
 {
     // The archive is repacked by Dropbox and its MD5 changes, so (as SpikingJelly) it is not checked.
-    public static readonly NeuromorphicSpec Info = new("ASL-DVS", 180, 240, 24, false,
+    public static readonly NeuromorphicSpec Info = new("ASL-DVS", 180, 240, 24, false, false,
         [new("ICCV2019_DVS_dataset.zip", "https://www.dropbox.com/sh/ibq0jsicatn7l6r/AACNrNELV56rs1YInMWUs9CAa?dl=0", null)],
         (d, e) =>
         {
@@ -69,11 +72,11 @@ public sealed class AslDvs(string root, FrameOptions frames, bool checkMd5 = tru
 /// DVS128 Gesture (128×128, 11 classes): DvsGesture.tar.gz → DvsGesture/ with trials_to_train.txt, trials_to_test.txt,
 /// user*.aedat and user*_labels.csv; each labels row becomes one sample <c>&lt;trial&gt;_&lt;k&gt;.npz</c> of class row − 1.
 /// </summary>
-public sealed class DvsGesture(string root, bool train, FrameOptions frames, bool checkMd5 = true, IProgress<(int, int)>? progress = null)
-    : NeuromorphicDataset(Info, root, train, frames, checkMd5, progress)
+public sealed class DvsGesture(string root, bool train, FrameOptions? frames = null, DatasetOptions? options = null)
+    : NeuromorphicDataset(Info, root, train, frames, options)
 {
     private const string Url = "https://ibm.ent.box.com/s/3hiq58ww1pbbjrinh367ykfdf60xsfm8/folder/50167556794";
-    public static readonly NeuromorphicSpec Info = new("DVS128 Gesture", 128, 128, 11, true,
+    public static readonly NeuromorphicSpec Info = new("DVS128 Gesture", 128, 128, 11, true, false,
         [new("DvsGesture.tar.gz", Url, "8a5c71fb11e24e5ca5b11866ca6c00a1")],
         (d, e) => Archives.Extract(Path.Combine(d, "DvsGesture.tar.gz"), e),
         e => Trials(Path.Combine(e, "DvsGesture")));

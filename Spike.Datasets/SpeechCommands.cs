@@ -14,11 +14,34 @@ public sealed class SpeechCommands : IDataset
 {
     public const string SilenceLabel = "_silence_";
     public const string NoiseFolder = "_background_noise_";
-    public static readonly (string Version, string Archive, string Md5)[] Archives =
+    public const string BaseUrl = "https://storage.googleapis.com/download.tensorflow.org/data/";
+    public static readonly (string Version, string Archive, string Md5)[] Versions =
     [
         ("v0.01", "speech_commands_v0.01.tar.gz", "3cd23799cb2bbdec517f1cc028f8d43c"),
         ("v0.02", "speech_commands_v0.02.tar.gz", "6b74f3901214cb2c2934e98196829835"),
     ];
+
+    /// <summary>
+    /// The folder of an extracted version, <c>root/SpeechCommands/speech_commands_&lt;version&gt;</c> (SpikingJelly's
+    /// layout), extracting <c>root/speech_commands_&lt;version&gt;.tar.gz</c> first if needed. The archive is MD5-checked
+    /// and, with <see cref="DatasetOptions.Download"/>, fetched from <see cref="BaseUrl"/> when missing or corrupt
+    /// (SPEECHCOMMANDS(download=True)). Pass the result to the constructor.
+    /// </summary>
+    public static string Prepare(string root, string version = "v0.02", DatasetOptions? options = null)
+    {
+        options ??= new DatasetOptions();
+        var (_, archive, md5) = Versions.FirstOrDefault(v => v.Version == version);
+        if (archive is null) throw new ArgumentException($"SpeechCommands: unknown version '{version}' (known: {string.Join(", ", Versions.Select(v => v.Version))})");
+        var dir = Path.Combine(root, "SpeechCommands", Path.GetFileNameWithoutExtension(Path.GetFileNameWithoutExtension(archive)));
+        var marker = Path.Combine(dir, ".complete");
+        if (File.Exists(marker)) return dir;
+        Archives.Ensure("Speech Commands " + version, root, [new ResourceFile(archive, BaseUrl + archive, md5)], downloadable: true, options);
+        options.Progress?.Report(new("extract", 0, 1));
+        Archives.Extract(Path.Combine(root, archive), dir);
+        File.WriteAllText(marker, "");
+        options.Progress?.Report(new("extract", 1, 1));
+        return dir;
+    }
 
     private readonly string _root;
     private readonly IReadOnlyDictionary<string, int> _labels;
@@ -34,7 +57,7 @@ public sealed class SpeechCommands : IDataset
         if (split is not ("train" or "val" or "test")) throw new ArgumentException($"SpeechCommands: split '{split}' is not train, val or test");
         if (silenceCount < 0) throw new ArgumentOutOfRangeException(nameof(silenceCount), $"SpeechCommands: invalid silence count {silenceCount}");
         if (silenceSize <= 0) throw new ArgumentOutOfRangeException(nameof(silenceSize), $"SpeechCommands: invalid silence size {silenceSize}");
-        if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"SpeechCommands: {root} not found; extract {Archives[1].Archive} there");
+        if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"SpeechCommands: {root} not found; extract {Versions[1].Archive} there or call SpeechCommands.Prepare");
         _root = root; _labels = labels; _silenceCount = silenceCount; _silenceSize = silenceSize; _seed = seed;
         var noiseDir = Path.Combine(root, NoiseFolder);
         _noise = Directory.Exists(noiseDir) ? Directory.GetFiles(noiseDir, "*.wav").Order(StringComparer.Ordinal).ToArray() : [];

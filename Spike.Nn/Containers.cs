@@ -32,7 +32,7 @@ public sealed class Sequential : Module
 /// Applies single-step modules once per time step (SpikingJelly's <c>MultiStepContainer</c>):
 /// x_seq [T, N, ...] → y_seq[t] = f(x_seq[t]), stacked to [T, N, ...]. State in f carries over between steps.
 /// </summary>
-public sealed class MultiStepContainer : Module
+public sealed class MultiStepContainer : Module, IStepModeContainer
 {
     readonly Module _inner;
 
@@ -48,7 +48,7 @@ public sealed class MultiStepContainer : Module
 /// Wraps stateless layers for sequences (SpikingJelly's <c>SeqToANNContainer</c>): x_seq [T, N, ...] is folded
 /// to [T·N, ...], passed through the layers once, and unfolded to [T, N, ...out].
 /// </summary>
-public sealed class SeqToANNContainer : Module
+public sealed class SeqToANNContainer : Module, IStepModeContainer
 {
     readonly Module _inner;
 

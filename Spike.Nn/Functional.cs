@@ -9,10 +9,13 @@ public static partial class Functional
         foreach (var m in net.Modules()) m.Reset();
     }
 
-    /// <summary>Sets <see cref="StepMode"/> on every step-aware module of the tree.</summary>
+    /// <summary>Sets <see cref="StepMode"/> on every step-aware module of the tree, except inside an
+    /// <see cref="IStepModeContainer"/> (a MultiStepContainer's neurons stay single step, for instance).</summary>
     public static void SetStepMode(Module net, StepMode mode)
     {
-        foreach (var m in net.Modules()) if (m is IStepModule s) s.StepMode = mode;
+        if (net is IStepModule s) s.StepMode = mode;
+        if (net is IStepModeContainer) return;
+        foreach (var child in net.Children()) SetStepMode(child, mode);
     }
 
     /// <summary>Detaches every memory of the tree from the graph (truncated BPTT); values are kept.</summary>

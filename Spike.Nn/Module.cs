@@ -16,6 +16,13 @@ public interface IStepModule
 }
 
 /// <summary>
+/// A module that runs its children in the step mode they need (one step at a time, or one folded batch), so
+/// <see cref="Functional.SetStepMode"/> leaves its descendants alone (as SpikingJelly's set_step_mode does for its
+/// recurrent and step-mode containers).
+/// </summary>
+public interface IStepModeContainer;
+
+/// <summary>
 /// Base of every layer, neuron and container: a tree of named parameters (leaf tensors that require grad),
 /// buffers (tensors saved with the module but not trained), child modules and state "memories" with the value
 /// <see cref="Reset"/> restores (SpikingJelly's <c>MemoryModule.register_memory</c>). <see cref="Forward"/> runs
@@ -205,6 +212,26 @@ public abstract class Module
             {
                 mem.ResetValue = Raw.ToDevice(mem.ResetValue, device);
                 mem.Value = Raw.ToDevice(mem.Value.Detach(), device);
+            }
+        }
+        return this;
+    }
+
+    /// <summary>Converts the floating-point parameters, buffers and memories of the whole tree to a floating
+    /// <paramref name="dtype"/> (parameters stay leaves), as torch's <c>module.double()</c> / <c>module.float()</c>.</summary>
+    public Module To(DType dtype)
+    {
+        if (!dtype.IsFloating()) throw new ArgumentException($"{GetType().Name}.To: modules convert to a floating dtype, not {dtype}");
+        Tensor Conv(Tensor t) => t.DType.IsFloating() && t.DType != dtype ? Raw.ToDType(t, dtype) : t;
+        foreach (var m in Modules())
+        {
+            foreach (var (k, p) in m._parameters.ToArray())
+                if (Conv(p) is var q && q != p) m._parameters[k] = q.RequiresGrad_(p.RequiresGrad);
+            foreach (var k in m._buffers.Keys.ToArray()) m._buffers[k] = Conv(m._buffers[k]);
+            foreach (var mem in m._memories.Values)
+            {
+                mem.ResetValue = Conv(mem.ResetValue);
+                mem.Value = Conv(mem.Value.Detach());
             }
         }
         return this;

@@ -1,12 +1,12 @@
 namespace Spike.Nn;
 
 /// <summary>
-/// Low-pass synapse filter (single step): I[t] = I[t−1] − (1 − S[t])·I[t−1]·k + S[t], I[−1] = 0, with k = 1/τ, or
-/// k = sigmoid(w), w₀ = −ln(τ − 1), when learnable. Input and output [N, ...]; wrap in MultiStepContainer for sequences.
+/// Low-pass synapse filter: I[t] = I[t−1] − (1 − S[t])·I[t−1]·k + S[t], I[−1] = 0, with k = 1/τ, or
+/// k = sigmoid(w), w₀ = −ln(τ − 1), when learnable. Single step [N, ...] → [N, ...]; multi step [T, N, ...] → [T, N, ...].
 /// </summary>
-public sealed class SynapseFilter : Module
+public sealed class SynapseFilter : MemoryModule
 {
-    public SynapseFilter(double tau = 100.0, bool learnable = false)
+    public SynapseFilter(double tau = 100.0, bool learnable = false, StepMode stepMode = StepMode.Single) : base(stepMode)
     {
         if (tau <= 1) throw new ArgumentOutOfRangeException(nameof(tau), $"SynapseFilter: tau must be > 1, got {tau}");
         Learnable = learnable;
@@ -20,7 +20,7 @@ public sealed class SynapseFilter : Module
     public Tensor? W => Learnable ? Parameter("w") : null;
     public Tensor OutI => GetMemory("out_i");
 
-    protected override Tensor OnForward(Tensor s)
+    protected override Tensor SingleStep(Tensor s)
     {
         var i = GetMemory("out_i");
         var next = Learnable ? i - (1 - s) * i * W!.Sigmoid() + s : i - (1 - s) * i * (1.0 / TauInit) + s;
@@ -32,13 +32,15 @@ public sealed class SynapseFilter : Module
 }
 
 /// <summary>
-/// NeuNorm (Wu et al. 2019), single step on spikes [N, C, H, W]: state X (init 0, [N, 1, H, W] after the first step),
+/// NeuNorm (Wu et al. 2019) on spikes [N, C, H, W] per step: state X (init 0, [N, 1, H, W] after the first step),
 /// X = k0·X + k1·Σ_c in[:, c] with k0 = k, k1 = (1 − k)/C²; out = in − w·X with w [C, H, W] (or [1, H, W] when shared),
 /// initialised U(−1/√(H·W), 1/√(H·W)) (PyTorch's kaiming-uniform, a = √5) from the given generator.
+/// Multi step: [T, N, C, H, W], one step per t.
 /// </summary>
-public sealed class NeuNorm : Module
+public sealed class NeuNorm : MemoryModule
 {
-    public NeuNorm(int inChannels, int height, int width, double k = 0.9, bool sharedAcrossChannels = false, Generator? generator = null)
+    public NeuNorm(int inChannels, int height, int width, double k = 0.9, bool sharedAcrossChannels = false, Generator? generator = null,
+        StepMode stepMode = StepMode.Single) : base(stepMode)
     {
         K0 = k;
         K1 = (1.0 - k) / ((double)inChannels * inChannels);
@@ -52,7 +54,7 @@ public sealed class NeuNorm : Module
     public Tensor W => Parameter("w");
     public Tensor X => GetMemory("x");
 
-    protected override Tensor OnForward(Tensor inSpikes)
+    protected override Tensor SingleStep(Tensor inSpikes)
     {
         if (inSpikes.Rank != 4) throw new ArgumentException($"NeuNorm: input must be [N, C, H, W], got shape {Layout.Fmt(inSpikes.Layout.Shape)}");
         var x = GetMemory("x") * K0 + inSpikes.Sum(1, keepDim: true) * K1;
@@ -61,40 +63,20 @@ public sealed class NeuNorm : Module
     }
 }
 
-/// <summary>
-/// Element-wise recurrence around a stateful module (single step): y[t] = f(op(y[t−1], x[t])), y[−1] = 0.
-/// </summary>
-public sealed class ElementWiseRecurrentContainer : Module
-{
-    readonly Module _inner;
-    readonly Func<Tensor, Tensor, Tensor> _op;
-
-    public ElementWiseRecurrentContainer(Module subModule, Func<Tensor, Tensor, Tensor> elementWiseFunction)
-    {
-        _inner = RegisterModule("sub_module", subModule);
-        _op = elementWiseFunction;
-        RegisterMemory("y", 0.0);
-    }
-
-    protected override Tensor OnForward(Tensor x)
-    {
-        var y = _inner.Forward(_op(GetMemory("y"), x));
-        SetMemory("y", y);
-        return y;
-    }
-}
-
-/// <summary>Voting: y[n, j] = mean(x[n, j·v .. (j+1)·v)) over groups of v outputs ([N, M] → [N, M / v], a remainder is dropped).</summary>
+/// <summary>Voting over the last axis: y[..., j] = mean(x[..., j·v .. (j+1)·v)) for groups of v outputs ([..., M] → [..., M / v],
+/// a remainder is dropped, as avg_pool1d). Any leading axes, so [N, M] and [T, N, M] alike need no step mode.</summary>
 public sealed class VotingLayer(int votingSize = 10) : Module
 {
     public int VotingSize { get; } = votingSize > 0 ? votingSize : throw new ArgumentOutOfRangeException(nameof(votingSize), $"VotingLayer: voting size must be > 0, got {votingSize}");
 
     protected override Tensor OnForward(Tensor x)
     {
-        if (x.Rank != 2 || x.Size(1) < VotingSize) throw new ArgumentException($"VotingLayer: input must be [N, M] with M >= {VotingSize}, got shape {Layout.Fmt(x.Layout.Shape)}");
-        int groups = x.Size(1) / VotingSize;
-        return x.Narrow(1, 0, groups * VotingSize).Reshape(x.Size(0), groups, VotingSize).Mean(2);
+        if (x.Rank < 1 || x.Size(-1) < VotingSize) throw new ArgumentException($"VotingLayer: input must be [..., M] with M >= {VotingSize}, got shape {Layout.Fmt(x.Layout.Shape)}");
+        int groups = x.Size(-1) / VotingSize;
+        return x.Narrow(-1, 0, groups * VotingSize).Reshape([.. x.Shape[..^1], groups, VotingSize]).Mean(-1);
     }
+
+    protected override string ExtraRepr() => $"voting_size={VotingSize}";
 }
 
 /// <summary>Prints the input's shape and passes it through (a debugging aid).</summary>

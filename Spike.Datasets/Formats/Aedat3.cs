@@ -21,8 +21,10 @@ public static class Aedat3
 
     public static EventStream Parse(ReadOnlySpan<byte> data, string source, int? width = 128, int? height = 128)
     {
+        // Pass 1 checks every packet header and finds the polarity packets, so pass 2 fills arrays of the exact size.
         var r = new ByteReader(data, source, SkipHeader(data, source));
-        var t = new List<long>(); var x = new List<int>(); var y = new List<int>(); var p = new List<byte>();
+        var packets = new List<(int Start, int Size, int Capacity, long Overflow)>();
+        long total = 0;
         while (r.Remaining > 0)
         {
             int at = r.Position;
@@ -33,23 +35,27 @@ public static class Aedat3
             long bytes = (long)capacity * size;
             if (bytes > r.Remaining)
                 throw r.Error($"truncated: packet at byte {at} declares {capacity} events of {size} bytes, {r.Remaining} bytes remain", at + 16);
-            if (type != 1) { r.Skip(bytes, "packet data"); continue; }
-            if (size < 8) throw r.Error($"polarity packet with event size {size} (at least 8 needed)", at + 4);
-            int start = r.Position;
-            for (long k = 0; k < capacity; k++)
+            if (type == 1)
             {
-                int o = start + (int)(k * size);
-                uint d = BinaryPrimitives.ReadUInt32LittleEndian(data[o..]);
-                uint ts = BinaryPrimitives.ReadUInt32LittleEndian(data[(o + 4)..]);
-                int xi = (int)((d >> 17) & 0x7FFF), yi = (int)((d >> 2) & 0x7FFF);
-                if (width is int w && xi >= w) throw r.Error($"event x = {xi} is outside the sensor width {w}", o);
-                if (height is int h && yi >= h) throw r.Error($"event y = {yi} is outside the sensor height {h}", o);
-                x.Add(xi); y.Add(yi); p.Add((byte)((d >> 1) & 1));
-                t.Add(ts | (long)overflow << 31);
+                if (size < 8) throw r.Error($"polarity packet with event size {size} (at least 8 needed)", at + 4);
+                packets.Add((r.Position, (int)size, (int)capacity, (long)overflow << 31));
+                total += capacity;
             }
             r.Skip(bytes, "packet data");
         }
-        return new EventStream([.. t], [.. x], [.. y], [.. p]);
+        var t = new long[total]; var x = new int[total]; var y = new int[total]; var p = new byte[total];
+        int n = 0;
+        foreach (var (start, size, capacity, overflow) in packets)
+            for (int k = 0, o = start; k < capacity; k++, o += size, n++)
+            {
+                uint d = BinaryPrimitives.ReadUInt32LittleEndian(data[o..]);
+                int xi = (int)((d >> 17) & 0x7FFF), yi = (int)((d >> 2) & 0x7FFF);
+                if (width is int w && xi >= w) throw r.Error($"event x = {xi} is outside the sensor width {w}", o);
+                if (height is int h && yi >= h) throw r.Error($"event y = {yi} is outside the sensor height {h}", o);
+                x[n] = xi; y[n] = yi; p[n] = (byte)((d >> 1) & 1);
+                t[n] = BinaryPrimitives.ReadUInt32LittleEndian(data[(o + 4)..]) | overflow;
+            }
+        return new EventStream(t, x, y, p);
     }
 
     /// <summary>Offset of the first packet: after the '#' lines ending with <c>#!END-HEADER\r\n</c>.</summary>

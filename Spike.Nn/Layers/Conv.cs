@@ -53,7 +53,8 @@ public sealed class Conv1d : StepLayer
     public int Dilation { get; }
     public int Groups { get; }
     public bool HasBias { get; }
+    public Tensor Weight => Parameter("weight");
+    public Tensor? Bias => HasBias ? Parameter("bias") : null;
 
-    protected override Tensor ForwardBatch(Tensor x) =>
-        x.Conv1d(Parameter("weight"), HasBias ? Parameter("bias") : null, Stride, Padding, Dilation, Groups);
+    protected override Tensor ForwardBatch(Tensor x) => x.Conv1d(Weight, Bias, Stride, Padding, Dilation, Groups);
 }

@@ -17,6 +17,9 @@ public class Dropout : Module, IStepModule
     }
 
     public double P { get; }
+
+    /// <summary>The mask in use (0 or 1/(1 − p) per element of a step), or null until the first training call and after reset.</summary>
+    public Tensor? Mask => _mask;
     public StepMode StepMode { get; set; }
     protected Generator? Generator { get; }
 
@@ -41,9 +44,15 @@ public class Dropout : Module, IStepModule
 }
 
 /// <summary>Dropout2d with a shared mask: whole channels of [N, C, H, W] are dropped, the same ones at every step.</summary>
-public sealed class Dropout2d(double p = 0.2, StepMode stepMode = StepMode.Single, Generator? generator = null) : Dropout(p, stepMode, generator)
+public class Dropout2d(double p = 0.2, StepMode stepMode = StepMode.Single, Generator? generator = null) : Dropout(p, stepMode, generator)
 {
     protected override int[] MaskShape(int[] stepShape) =>
         stepShape.Length == 4 ? [stepShape[0], stepShape[1], 1, 1]
         : throw new ArgumentException($"Dropout2d: expected a step of shape [N, C, H, W], got {Layout.Fmt(stepShape)}");
 }
+
+/// <summary>Seed-era name of <see cref="Dropout"/> in multi-step mode: [T, N, ...], one mask shared by every t and later calls until reset.</summary>
+public sealed class MultiStepDropout(double p = 0.5, Generator? generator = null) : Dropout(p, StepMode.Multi, generator);
+
+/// <summary>Seed-era name of <see cref="Dropout2d"/> in multi-step mode: [T, N, C, H, W], whole channels dropped for every t.</summary>
+public sealed class MultiStepDropout2d(double p = 0.2, Generator? generator = null) : Dropout2d(p, StepMode.Multi, generator);

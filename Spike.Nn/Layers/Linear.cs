@@ -9,21 +9,23 @@ public sealed class Linear : Module
         if (inFeatures <= 0 || outFeatures <= 0) throw new ArgumentOutOfRangeException(nameof(inFeatures), $"Linear: sizes ({inFeatures}, {outFeatures}) must be positive");
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
-        Weight = RegisterParameter("weight", Init.KaimingUniformA5([outFeatures, inFeatures], inFeatures, generator));
-        Bias = bias ? RegisterParameter("bias", Init.Uniform([outFeatures], 1 / Math.Sqrt(inFeatures), generator)) : null;
+        RegisterParameter("weight", Init.KaimingUniformA5([outFeatures, inFeatures], inFeatures, generator));
+        if (bias) RegisterParameter("bias", Init.Uniform([outFeatures], 1 / Math.Sqrt(inFeatures), generator));
+        HasBias = bias;
     }
 
     public int InFeatures { get; }
     public int OutFeatures { get; }
-    public Tensor Weight { get; }
-    public Tensor? Bias { get; }
+    public bool HasBias { get; }
+    public Tensor Weight => Parameter("weight");
+    public Tensor? Bias => HasBias ? Parameter("bias") : null;
 
     protected override Tensor OnForward(Tensor x)
     {
         if (x.Rank == 0 || x.Size(-1) != InFeatures)
             throw new ArgumentException($"Linear: input of shape {Layout.Fmt(x.Layout.Shape)} does not end in in_features={InFeatures}");
-        return x.Linear(Parameter("weight"), Bias is null ? null : Parameter("bias"));
+        return x.Linear(Weight, Bias);
     }
 
-    protected override string ExtraRepr() => $"in_features={InFeatures}, out_features={OutFeatures}, bias={Bias is not null}";
+    protected override string ExtraRepr() => $"in_features={InFeatures}, out_features={OutFeatures}, bias={HasBias}";
 }

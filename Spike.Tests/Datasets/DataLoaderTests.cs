@@ -190,10 +190,11 @@ public class SplitAndSequenceTests
             }
             var cache = Path.Combine(root, "frames");
             var opts = new FrameOptions(FramesNumber: 2);
-            var reports = new List<(int, int)>();
+            var reports = new List<DatasetProgress>();
             int written = FrameCache.Build(src, cache, "*.bin", f => Spike.Datasets.Formats.AtisBin.Read(f, 34, 34), 34, 34, opts, new SyncProgress(reports));
             written.Should().Be(2);
-            reports.Select(r => r.Item1).Order().Should().Equal(1, 2);
+            reports.Select(r => r.Done).Order().Should().Equal(1, 2);
+            reports.Should().OnlyContain(r => r.Stage == "frames" && r.Total == 2);
             FrameCache.Build(src, cache, "*.bin", f => throw new InvalidOperationException("should be cached"), 34, 34, opts).Should().Be(0);
             var ds = new FrameFolderDataset(cache);
             ds.Classes.Should().Equal("0", "1");
@@ -213,10 +214,5 @@ public class SplitAndSequenceTests
             FluentActions.Invoking(() => new FrameOptions(Custom: (e, h, w) => Tensor.Zeros(1)).FolderName).Should().Throw<ArgumentException>().WithMessage("*CustomName*");
         }
         finally { if (Directory.Exists(root)) Directory.Delete(root, true); }
-    }
-
-    private sealed class SyncProgress(List<(int, int)> sink) : IProgress<(int Done, int Total)>
-    {
-        public void Report((int Done, int Total) value) { lock (sink) sink.Add(value); }
     }
 }

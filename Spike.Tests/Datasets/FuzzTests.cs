@@ -7,8 +7,8 @@ using Spike.Datasets.Formats;
 namespace Spike.Tests.Datasets;
 
 /// <summary>
-/// Every parser, fed 1000 seeded mutations (truncations and byte overwrites) of a small valid file, must either
-/// decode or throw <see cref="DatasetFormatException"/> naming the source; any other exception fails.
+/// Every parser, fed 1000 seeded mutations (truncations, byte overwrites, bit flips) of a small valid file, must either
+/// decode or throw <see cref="DatasetFormatException"/> naming the source and a byte offset; any other exception fails.
 /// </summary>
 public class FuzzTests
 {
@@ -30,7 +30,11 @@ public class FuzzTests
             }
             catch (DatasetFormatException e)
             {
-                e.Message.Should().StartWith("fuzz").And.Contain("at byte");
+                e.Message.Should().StartWith($"{e.FilePath}: at byte {e.Offset}: ");
+                e.FilePath.Should().StartWith("fuzz");
+                e.Offset.Should().BeGreaterThanOrEqualTo(0);
+                // Offsets into the file itself (not a decompressed stream or archive member) lie within it.
+                if (e.FilePath == "fuzz") e.Offset.Should().BeLessThanOrEqualTo(data.Length);
                 rejected++;
             }
             catch (Exception e)
@@ -116,6 +120,14 @@ public class FuzzMoreFormatsTests
     [Test] public void Cifar10() => Check("cifar10", FuzzTests.Fuzz(new byte[2 * Spike.Datasets.Formats.Cifar10Binary.RecordBytes], b => Spike.Datasets.Formats.Cifar10Binary.Parse(b, "fuzz"), 9));
     [Test] public void GestureLabels() => Check("labels.csv", FuzzTests.Fuzz("class,startTime_usec,endTime_usec\r\n1,100,2000\r\n11,2000,900000\r\n"u8.ToArray(),
         b => Spike.Datasets.Formats.Aedat3.ParseLabels(System.Text.Encoding.Latin1.GetString(b), "fuzz"), 10));
+
+    [Test]
+    public void EventCacheNpz()
+    {
+        using var ms = new MemoryStream();
+        EventNpz.Write(ms, Few(8, 34, 34));
+        Check("events npz", FuzzTests.Fuzz(ms.ToArray(), b => EventNpz.Parse(b, "fuzz"), 14));
+    }
 
     [Test]
     public void MatV5()

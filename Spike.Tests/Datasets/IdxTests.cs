@@ -94,6 +94,55 @@ public class IdxTests
     }
 
     [Test]
+    public void Cifar10FromBinaryBatches()
+    {
+        var dir = Path.Combine(_dir, "cifar-10-batches-bin");
+        Directory.CreateDirectory(dir);
+        // Batch b holds two records: labels b and 9 - b; record r of batch b has pixel k = (b + r + k) mod 256.
+        foreach (var (name, b) in Enumerable.Range(1, 5).Select(i => ($"data_batch_{i}.bin", i)).Append(("test_batch.bin", 0)))
+        {
+            var data = new byte[2 * Cifar10Binary.RecordBytes];
+            for (int r = 0; r < 2; r++)
+            {
+                data[r * Cifar10Binary.RecordBytes] = (byte)(r == 0 ? b : 9 - b);
+                for (int k = 0; k < 3072; k++) data[r * Cifar10Binary.RecordBytes + 1 + k] = (byte)(b + r + k);
+            }
+            File.WriteAllBytes(Path.Combine(dir, name), data);
+        }
+        var train = new Cifar10(_dir);
+        train.Count.Should().Be(10);
+        Enumerable.Range(0, 10).Select(train.LabelOf).Should().Equal(1, 8, 2, 7, 3, 6, 4, 5, 5, 4);
+        var s = train.Get(3); // batch 2, record 1
+        s.X.Shape.Should().Equal(3, 32, 32);
+        s.X.ToArray<float>().Should().Equal(Enumerable.Range(0, 3072).Select(k => (byte)(3 + k) / 255f));
+        new Cifar10(dir, train: false).Count.Should().Be(2);
+        File.Delete(Path.Combine(dir, "data_batch_4.bin"));
+        FluentActions.Invoking(() => new Cifar10(_dir)).Should().Throw<FileNotFoundException>().WithMessage($"*{Path.Combine(dir, "data_batch_4.bin")}*");
+    }
+
+    [Test]
+    public void GzipInflatesWhateverItsTrailerClaims()
+    {
+        static byte[] Gz(byte[] data)
+        {
+            using var ms = new MemoryStream();
+            using (var gz = new System.IO.Compression.GZipStream(ms, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true)) gz.Write(data);
+            return ms.ToArray();
+        }
+        var a = Enumerable.Range(0, 200_000).Select(i => (byte)(i % 251)).ToArray();
+        var b = Enumerable.Range(0, 3).Select(i => (byte)i).ToArray();
+        Gzip.Decompress(Gz(a), "a.gz").Should().Equal(a);
+        // Concatenated members: the trailer's size is the last member's only (3 bytes), a hint far too small.
+        Gzip.Decompress([.. Gz(a), .. Gz(b)], "ab.gz").Should().Equal([.. a, .. b]);
+        // A trailer claiming 4 GiB: the buffer is capped by the input size (no 4 GiB allocation); the length check fails.
+        var lying = Gz(b);
+        BinaryPrimitives.WriteUInt32LittleEndian(lying.AsSpan(lying.Length - 4), uint.MaxValue);
+        FluentActions.Invoking(() => Gzip.Decompress(lying, "l.gz")).Should().Throw<DatasetFormatException>().WithMessage("l.gz (decompressed): at byte *corrupt gzip stream*");
+        FluentActions.Invoking(() => Gzip.Decompress(Gz(a), "a.gz", maxBytes: 199_999)).Should().Throw<DatasetFormatException>()
+            .WithMessage("a.gz (decompressed): at byte 199999: gzip stream inflates past 199999 bytes");
+    }
+
+    [Test]
     public void RealFashionMnistWhenInstalled()
     {
         if (!File.Exists(Path.Combine(FashionMnist.DefaultRoot, "t10k-labels-idx1-ubyte.gz")))

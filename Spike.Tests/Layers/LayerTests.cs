@@ -103,41 +103,4 @@ public class LayerTests
         }
         finally { File.Delete(path); }
     }
-
-    [Test]
-    public void ASmallSpikingNetworkLearnsASeparableTask()
-    {
-        // Two classes of 20-dimensional rates: class 0 fires on the first half, class 1 on the second.
-        var g = new Generator(13);
-        int n = 64;
-        var labels = Enumerable.Range(0, n).Select(i => i % 2).ToArray();
-        var rates = new float[n * 20];
-        var noise = Tensor.Rand([n * 20], g).ToArray<float>();
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < 20; j++)
-                rates[i * 20 + j] = ((j < 10) == (labels[i] == 0) ? 0.8f : 0.1f) * (0.75f + 0.5f * noise[i * 20 + j]);
-        var x = Tensor.FromArray(rates, n, 20);
-        var target = Tensor.FromArray(labels.SelectMany(l => l == 0 ? new[] { 1f, 0f } : [0f, 1f]).ToArray(), n, 2);
-
-        var net = new Sequential(new Linear(20, 2, bias: false, generator: new Generator(14)), new LifNode(tau: 2.0, surrogate: new ATan(), stepMode: StepMode.Multi));
-        var encoder = new PoissonEncoder(new Generator(15), t: 8) { StepMode = StepMode.Multi };
-        var opt = new Adam(net.Parameters(), lr: 0.05);
-        double Accuracy()
-        {
-            using var _ = Spike.Autograd.NoGrad();
-            var rate = net.Forward(encoder.Forward(x)).Mean(0).ToArray<float>();
-            Functional.ResetNet(net);
-            return Enumerable.Range(0, n).Count(i => (rate[i * 2 + 1] > rate[i * 2] ? 1 : 0) == labels[i]) / (double)n;
-        }
-        for (int epoch = 0; epoch < 30; epoch++)
-        {
-            var outRate = net.Forward(encoder.Forward(x)).Mean(0);
-            var loss = outRate.MseLoss(target);
-            opt.ZeroGrad();
-            loss.Backward();
-            opt.Step();
-            Functional.ResetNet(net);
-        }
-        Accuracy().Should().BeGreaterThanOrEqualTo(0.95);
-    }
 }

@@ -149,6 +149,56 @@ public sealed class ModuleTests
     }
 
     [Test]
+    public void SetStepModeReachesEveryStepAwareModuleButNotInsideContainers()
+    {
+        var inner = new IFNode();
+        var recurrentInner = new LifNode();
+        Module[] layers =
+        [
+            new SynapseFilter(), new NeuNorm(1, 2, 2), new Delay(1), new DropConnectLinear(2, 2), new Conv2d(1, 1, 1), new BatchNorm2d(1),
+            new Dropout(), new ThresholdDependentBatchNorm1d(1, 1, 2, stepMode: StepMode.Single), new ChannelsPool(new MaxPool1d(2)),
+            new ConvBatchNorm2d(1, 1, 1), new LifNode(), new PoissonEncoder(new Generator(1), 2),
+            new ElementWiseRecurrentContainer(recurrentInner, (a, b) => a + b), new LinearRecurrentContainer(new Flatten(), 2, 2),
+        ];
+        var net = new Sequential([.. layers, new MultiStepContainer(inner)]);
+        Functional.SetStepMode(net, StepMode.Multi);
+        layers.Should().AllSatisfy(m => ((IStepModule)m).StepMode.Should().Be(StepMode.Multi, m.GetType().Name));
+        inner.StepMode.Should().Be(StepMode.Single, "a MultiStepContainer loops its modules one step at a time");
+        recurrentInner.StepMode.Should().Be(StepMode.Single);
+        ((ConvBatchNorm2d)layers[9]).Conv.StepMode.Should().Be(StepMode.Single, "ConvBatchNorm2d folds time itself");
+    }
+
+    [Test]
+    public void ToFloat64ConvertsParametersAndBuffersAndKeepsLeaves()
+    {
+        var net = new Sequential(new Linear(3, 2), new BatchNorm1d(2));
+        net.To(DType.Float64);
+        net.Parameters().Should().OnlyContain(p => p.DType == DType.Float64 && p.IsLeaf && p.RequiresGrad);
+        net.NamedBuffers().Select(b => b.Tensor).Should().OnlyContain(b => b.DType == DType.Float64);
+        ((Linear)net[0]).Weight.Should().BeSameAs(net.Parameters().First(), "properties read the registered parameter");
+        net.Forward(Tensor.Zeros([4, 3], DType.Float64)).DType.Should().Be(DType.Float64);
+        FluentActions.Invoking(() => net.To(DType.Int64)).Should().Throw<ArgumentException>().WithMessage("*floating*Int64*");
+    }
+
+    [Test]
+    public void InitialisationIsSeededAndBoundedLikeTorch()
+    {
+        new Linear(50, 4, generator: new Generator(1)).Weight.ToArray<float>()
+            .Should().Equal(new Linear(50, 4, generator: new Generator(1)).Weight.ToArray<float>());
+        new Linear(50, 4, generator: new Generator(1)).Weight.ToArray<float>()
+            .Should().NotEqual(new Linear(50, 4, generator: new Generator(2)).Weight.ToArray<float>());
+        // kaiming_uniform(a = √5) and the bias: U(−1/√fan_in, 1/√fan_in), fan_in = in_channels/groups·k·k = 3·5·5.
+        var conv = new Conv2d(3, 8, 5, generator: new Generator(3));
+        double bound = 1 / Math.Sqrt(75);
+        foreach (var p in conv.Parameters()) p.ToArray<float>().Should().OnlyContain(x => Math.Abs(x) <= bound);
+        conv.Weight.ToArray<float>().Max(Math.Abs).Should().BeGreaterThan((float)(0.95 * bound), "600 draws fill the range");
+        Generator.ManualSeed(7);
+        var a = new Linear(4, 4).Weight.ToArray<float>();
+        Generator.ManualSeed(7);
+        new Linear(4, 4).Weight.ToArray<float>().Should().Equal(a, "the default generator is seeded by ManualSeed");
+    }
+
+    [Test]
     public void ToCpuKeepsParametersAsLeaves()
     {
         var net = new Sequential(new ParametricLifNode());

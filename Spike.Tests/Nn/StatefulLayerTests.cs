@@ -45,6 +45,10 @@ public sealed class StatefulLayerTests
     {
         var y = new VotingLayer(2).Forward(Tensor.FromArray([1f, 0f, 1f, 1f, 0f], 1, 5));
         y.ToArray<float>().Should().Equal(0.5f, 1f);
+        // Any leading axes: [T, N, M] → [T, N, M / v].
+        var seq = new VotingLayer(2).Forward(Tensor.FromArray([1f, 0f, 1f, 1f, 0f, 0f, 1f, 1f], 2, 1, 4));
+        seq.Shape.Should().Equal(2, 1, 2);
+        seq.ToArray<float>().Should().Equal(0.5f, 1f, 0f, 1f);
     }
 
     [Test]
