@@ -61,10 +61,8 @@ public static class PlotCommands
         var cmd = new Command("feature-map", "plot_2d_spiking_feature_map: C maps in a grid") { input, nrows, space, o, title };
         cmd.SetAction(r =>
         {
-            var maps = Read(r.GetValue(input)!, Arrays.Cube);
-            int rows = r.GetValue(nrows) ?? GridRows(maps.GetLength(0));
-            if (rows < 1) throw new ArgumentException($"--nrows must be positive, got {rows}");
-            Save(Visualizing.SpikingFeatureMap2d(maps, rows, (maps.GetLength(0) + rows - 1) / rows, r.GetValue(space), r.GetValue(title)!), r.GetValue(o)!);
+            if (r.GetValue(nrows) is < 1) throw new ArgumentException($"--nrows must be positive, got {r.GetValue(nrows)}");
+            Save(Grid(Read(r.GetValue(input)!, Arrays.Cube), r.GetValue(space), r.GetValue(title)!, r.GetValue(nrows)), r.GetValue(o)!);
         });
         return cmd;
     }
@@ -108,16 +106,10 @@ public static class PlotCommands
             var folder = r.GetValue(run)!;
             var (sample, net, _) = TestSample(folder, r.GetValue(which)!, r.GetValue(index), r.GetValue(dataDir));
             var spikes = RunPlots.EncoderSpikes(net, sample.X);
-            var input = Arrays.Cube(RunPlots.InputMaps(sample.X));
-            int inputRows = GridRows(input.GetLength(0));
-            Save(Visualizing.SpikingFeatureMap2d(input, inputRows, input.GetLength(0) / inputRows, 2, $"Input (label {sample.Label})"), Path.Combine(folder, "encoder_input.svg"));
+            Save(Grid(Arrays.Cube(RunPlots.InputMaps(sample.X)), 2, $"Input (label {sample.Label})"), Path.Combine(folder, "encoder_input.svg"));
             int t = spikes.Size(0);
             foreach (int k in new[] { 0, t - 1 }.Distinct())
-            {
-                var maps = RunPlots.AccumulatedMaps(spikes, k);
-                int rows = GridRows(maps.GetLength(0));
-                Save(Visualizing.SpikingFeatureMap2d(maps, rows, (maps.GetLength(0) + rows - 1) / rows, 1, $"∑S at t = {k}"), Path.Combine(folder, $"encoder_t{k}.svg"));
-            }
+                Save(Grid(RunPlots.AccumulatedMaps(spikes, k), 1, $"∑S at t = {k}"), Path.Combine(folder, $"encoder_t{k}.svg"));
         });
         return cmd;
     }
@@ -157,7 +149,13 @@ public static class PlotCommands
         Console.WriteLine($"wrote {path}");
     }
 
-    static int GridRows(int c) => Enumerable.Range(1, Math.Max(1, (int)Math.Sqrt(c))).Last(d => c % d == 0);
+    /// <summary>C maps in a grid of nrows (default: the largest divisor of C not above √C, e.g. 8 × 16 for 128) rows.</summary>
+    static Svg Grid(float[,,] maps, int space, string title, int? nrows = null)
+    {
+        int c = maps.GetLength(0);
+        int rows = nrows ?? Enumerable.Range(1, Math.Max(1, (int)Math.Sqrt(c))).Last(d => c % d == 0);
+        return Visualizing.SpikingFeatureMap2d(maps, rows, (c + rows - 1) / rows, space, title);
+    }
 
     /// <summary>Reads a .npy file and converts it, naming the file when its shape does not fit.</summary>
     static T Read<T>(string path, Func<Tensor, T> convert)
