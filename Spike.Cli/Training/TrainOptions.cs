@@ -64,7 +64,7 @@ public sealed record TrainOptions
 
     /// <summary>Options a resumed run must share with the run that wrote the checkpoint (the rest may change).</summary>
     public string Fingerprint => string.Create(CultureInfo.InvariantCulture,
-        $"{Model}|T={T}|b={BatchSize}|c={Channels}|opt={Opt}|lr={Lr}|momentum={Momentum}|sched={LrScheduler}|{StepSize}|{Gamma}|{TMax}|seed={Seed}|max_batches={MaxBatches}");
+        $"{Model}|T={T}|b={BatchSize}|c={Channels}|opt={Opt}|lr={Lr}|momentum={Momentum}|sched={LrScheduler}|step_size={StepSize}|gamma={Gamma}|t_max={TMax}|seed={Seed}|max_batches={MaxBatches}");
 
     /// <summary>Python's repr of a float: shortest round-trip digits, ".0" on integers, "1e-05" style exponents.</summary>
     public static string PyFloat(double v)

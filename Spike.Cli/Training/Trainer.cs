@@ -51,7 +51,12 @@ public sealed class Trainer(TrainOptions options, TextWriter log, IPassProgress?
             var path = resume == "latest" ? Path.Combine(RunDir, Checkpoint.Latest) : resume;
             var ckpt = Checkpoint.Read(path);
             if (ckpt.Options.Fingerprint != options.Fingerprint)
-                throw new ArgumentException($"--resume: {path} was written with options '{ckpt.Options.Fingerprint}', not '{options.Fingerprint}'");
+            {
+                var differ = ckpt.Options.Fingerprint.Split('|').Zip(options.Fingerprint.Split('|')).Where(p => p.First != p.Second)
+                    .Select(p => $"{p.First} (now {p.Second})");
+                throw new ArgumentException($"--resume: {path} was written with other options: {string.Join(", ", differ)}; " +
+                    "pass the run's options again (--t-max defaults to --epochs, so give the run's --t-max when adding epochs)");
+            }
             ckpt.LoadInto(model, opt);
             startEpoch = ckpt.Epoch + 1;
             maxAcc = ckpt.MaxTestAcc;

@@ -59,7 +59,7 @@ public class TrainingTests
         File.ReadAllLines(Path.Combine(runDir, "metrics.csv")).Should().HaveCount(4, "the resumed run continues the same history");
         // A checkpoint from other options is refused.
         FluentActions.Invoking(() => new Trainer(Options(model, 3, resume: Path.Combine(runDir, Checkpoint.Latest)) with { Lr = 0.5 }, TextWriter.Null).Run(data))
-            .Should().Throw<ArgumentException>().WithMessage("*was written with options*");
+            .Should().Throw<ArgumentException>().WithMessage($"*was written with other options: lr={Options(model, 3).Lr} (now lr=0.5);*");
     }
 
     /// <summary>Every tensor of a checkpoint (weights, optimizer state) flattened in file order.</summary>
