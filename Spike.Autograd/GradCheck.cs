@@ -1,11 +1,19 @@
 namespace Spike;
 
-/// <summary>What <see cref="GradCheck.Run"/> found: the worst element over all inputs.</summary>
+/// <summary>What <see cref="GradCheck.Run"/> found: the worst element over all inputs (the one furthest beyond the
+/// tolerance atol + rtol·|numeric|), at flat <see cref="Index"/> and multi-index <see cref="Position"/> of input
+/// <see cref="Input"/>.</summary>
 public sealed record GradCheckReport(bool Passed, int Input, int Index, double Analytic, double Numeric, double AbsError, int Checked)
 {
+    /// <summary>The multi-index of the worst element in its input.</summary>
+    public int[] Position { get; init; } = [];
+
+    /// <summary>The shape of the input holding the worst element.</summary>
+    public int[] InputShape { get; init; } = [];
+
     public override string ToString() =>
-        $"{(Passed ? "passed" : "FAILED")}: worst at input {Input}, element {Index}: analytic {Analytic:G10}, numeric {Numeric:G10}, " +
-        $"|diff| {AbsError:G3} ({Checked} elements checked)";
+        $"{(Passed ? "passed" : "FAILED")}: worst at input {Input} (shape {Layout.Fmt(InputShape)}), index {Layout.Fmt(Position)} " +
+        $"(element {Index}): analytic {Analytic:G10}, numeric {Numeric:G10}, |diff| {AbsError:G3} ({Checked} elements checked)";
 }
 
 /// <summary>
@@ -54,11 +62,22 @@ public static class GradCheck
                 if (excess > worst)
                 {
                     worst = excess;
-                    report = new GradCheckReport(excess <= 0, k, i, analytic[i], numeric, err, 0);
+                    report = new GradCheckReport(excess <= 0, k, i, analytic[i], numeric, err, 0)
+                    {
+                        Position = Unravel(i, x.Layout.Shape),
+                        InputShape = x.Layout.Shape,
+                    };
                 }
             }
         }
         return report with { Checked = count };
+    }
+
+    static int[] Unravel(int flat, int[] shape)
+    {
+        var position = new int[shape.Length];
+        for (int d = shape.Length - 1; d >= 0; d--) { position[d] = flat % shape[d]; flat /= shape[d]; }
+        return position;
     }
 
     /// <summary>Runs the check and throws with the report when it fails.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Spike.Bench;
 
 // Usage: dotnet run --project Spike.Bench -c Release -- [filter]
@@ -28,4 +29,18 @@ var doc = new Dictionary<string, object>
         ["cpu_s_per_run"] = r.CpuS,
     }).ToList(),
 };
-Console.WriteLine(JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true }));
+Console.WriteLine(ToJson(doc)!.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+
+// Built as JSON nodes rather than by reflection-based serialisation, so a trimmed publish keeps working.
+static JsonNode? ToJson(object? value) => value switch
+{
+    null => null,
+    IDictionary<string, object> d => new JsonObject(d.Select(kv => KeyValuePair.Create(kv.Key, ToJson(kv.Value)))),
+    IDictionary<string, bool> d => new JsonObject(d.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))),
+    System.Collections.IEnumerable list and not string => new JsonArray(list.Cast<object?>().Select(ToJson).ToArray()),
+    string v => JsonValue.Create(v),
+    int v => JsonValue.Create(v),
+    double v => JsonValue.Create(v),
+    bool v => JsonValue.Create(v),
+    _ => JsonValue.Create(value.ToString()),
+};

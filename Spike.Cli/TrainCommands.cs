@@ -27,7 +27,7 @@ public static class TrainCommands
         var stepSize = new Option<int>("--step-size") { DefaultValueFactory = _ => 32, Description = "step_size for StepLR" };
         var gamma = new Option<double>("--gamma") { DefaultValueFactory = _ => 0.1, Description = "gamma for StepLR" };
         var tMax = new Option<int?>("--t-max") { Description = "T_max for CosineAnnealingLR, in epochs (default: --epochs, so the rate anneals over the run)" };
-        var device = new Option<string>("--device") { DefaultValueFactory = _ => "cpu", Description = "cpu" };
+        var device = new Option<string>("--device") { DefaultValueFactory = _ => "cpu", Description = "cpu, cuda or cuda:N" };
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 2020UL, Description = "seed of weights, spikes, dropout and shuffling" };
         var maxBatches = new Option<int?>("--max-batches") { Description = "stop each training epoch after this many batches" };
         var cmd = new Command("train", "train one of the tutorial networks")
@@ -35,8 +35,7 @@ public static class TrainCommands
         cmd.SetAction(r =>
         {
             var spec = Models.Get(r.GetValue(model)!);
-            if (r.GetValue(device) != "cpu")
-                throw new ArgumentException($"--device {r.GetValue(device)}: `spike train` runs on the CPU; the CUDA backend is not wired into training in this build");
+            CudaCommands.Resolve(r.GetValue(device)!); // fails here, with the reason, when CUDA is asked for and absent
             if (r.GetValue(channels) is not null && spec.Channels is null)
                 throw new ArgumentException($"--channels: {spec.Name} has no convolutions");
             var o = new TrainOptions

@@ -4,13 +4,16 @@ using Spike.Cuda.Native;
 
 namespace Spike.Cuda;
 
-/// <summary>One CUDA device as the driver reports it.</summary>
-public sealed record CudaDeviceInfo(int Ordinal, string Name, int ComputeMajor, int ComputeMinor, long TotalMemoryBytes, int Multiprocessors)
+/// <summary>One CUDA device as the driver reports it. PeakBandwidth: bytes/s from the memory clock and bus width (0 when
+/// unknown), the yardstick for achieved bandwidth in benchmarks.</summary>
+public sealed record CudaDeviceInfo(int Ordinal, string Name, int ComputeMajor, int ComputeMinor, long TotalMemoryBytes, int Multiprocessors,
+    double PeakBandwidth = 0)
 {
     /// <summary>Compute capability as one number (8.6 → 86), the form NVRTC's arch options use.</summary>
     public int ComputeCapability => ComputeMajor * 10 + ComputeMinor;
     public override string ToString() =>
-        $"cuda:{Ordinal} {Name}, compute {ComputeMajor}.{ComputeMinor}, {TotalMemoryBytes / (1024.0 * 1024 * 1024):F1} GiB, {Multiprocessors} SMs";
+        $"cuda:{Ordinal} {Name}, compute {ComputeMajor}.{ComputeMinor}, {TotalMemoryBytes / (1024.0 * 1024 * 1024):F1} GiB, {Multiprocessors} SMs" +
+        (PeakBandwidth > 0 ? $", {PeakBandwidth / 1e9:F0} GB/s" : "");
 }
 
 /// <summary>
@@ -107,7 +110,9 @@ public static class Cuda
             return v;
         }
         CuDriver.Check(CuDriver.cuDeviceTotalMem(out nuint total, dev), "cuDeviceTotalMem");
+        // Double data rate: two transfers per memory clock (kHz) over the bus (bits).
+        double bandwidth = 2.0 * Attr(CuDeviceAttribute.MemoryClockRate) * 1000 * Attr(CuDeviceAttribute.GlobalMemoryBusWidth) / 8;
         return new CudaDeviceInfo(ordinal, Marshal.PtrToStringUTF8((nint)name) ?? "?", Attr(CuDeviceAttribute.ComputeCapabilityMajor),
-            Attr(CuDeviceAttribute.ComputeCapabilityMinor), (long)total, Attr(CuDeviceAttribute.MultiprocessorCount));
+            Attr(CuDeviceAttribute.ComputeCapabilityMinor), (long)total, Attr(CuDeviceAttribute.MultiprocessorCount), bandwidth);
     }
 }

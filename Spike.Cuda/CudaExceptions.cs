@@ -21,3 +21,9 @@ public sealed class NvrtcException(string message, string log, IReadOnlyList<str
     public string Log { get; } = log;
     public IReadOnlyList<string> Options { get; } = options;
 }
+
+/// <summary>
+/// A device allocation failed even after the allocator's cached blocks were released and the allocation retried.
+/// The message gives the request, the memory the process holds and the device's free and total memory.
+/// </summary>
+public sealed class CudaOutOfMemoryException(string message) : OutOfMemoryException(message);

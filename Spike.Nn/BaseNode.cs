@@ -71,7 +71,8 @@ public abstract class BaseNode : Module, IStepModule
     /// <summary>The fused multi-step kernel of this neuron, or null to run step by step.</summary>
     internal virtual NeuronKernel? FusedKernel() => null;
 
-    protected override Tensor OnForward(Tensor x) => StepMode == StepMode.Single ? SingleStep(x) : MultiStep(x);
+    protected override Tensor OnForward(Tensor x) =>
+        DeviceNeuron.TryForward(this, x) ?? (StepMode == StepMode.Single ? SingleStep(x) : MultiStep(x)); // fused kernels on CUDA
 
     /// <summary>One step: x [N, ...] → spikes [N, ...].</summary>
     public virtual Tensor SingleStep(Tensor x)

@@ -21,6 +21,10 @@ public abstract class Surrogate : Module
     /// <summary>The surrogate gradient g'(x) the spiking backward uses.</summary>
     public abstract double Derivative(double x);
 
+    /// <summary>g'(x) as a CUDA C expression in <c>float x, alpha, beta</c> for the fused device kernels, or null (then a
+    /// neuron on CUDA runs unfused with this surrogate). The built-in surrogates have native device kernels.</summary>
+    public virtual string? CudaDerivative => null;
+
     /// <summary>dst[i] = g'(x[i]) in float32 (the fused neuron kernels call this on rows of neurons).</summary>
     public virtual void Derivative(ReadOnlySpan<float> x, Span<float> dst)
     {
@@ -63,10 +67,12 @@ public abstract class Surrogate : Module
     protected static Tensor Mask(Tensor cond, Tensor like) => Raw.ToDType(cond, like.DType);
 }
 
-/// <summary>A surrogate from two delegates: the primitive g (tensor ops) and its derivative g'.</summary>
-public sealed class CustomSurrogate(Func<Tensor, Tensor> primitive, Func<double, double> derivative, string name = "Custom") : Surrogate
+/// <summary>A surrogate from two delegates: the primitive g (tensor ops) and its derivative g'; optionally g' also as a
+/// CUDA C expression in <c>x</c> (e.g. <c>"1.0f / (1.0f + x * x)"</c>) so neurons on CUDA stay fused.</summary>
+public sealed class CustomSurrogate(Func<Tensor, Tensor> primitive, Func<double, double> derivative, string name = "Custom", string? cudaDerivative = null) : Surrogate
 {
     public override Tensor Primitive(Tensor x) => primitive(x);
     public override double Derivative(double x) => derivative(x);
+    public override string? CudaDerivative => cudaDerivative;
     protected override string ExtraRepr() => name;
 }

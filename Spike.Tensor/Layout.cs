@@ -60,14 +60,21 @@ public sealed class Layout
         }
     }
 
-    /// <summary>Normalises a possibly negative axis and checks its range.</summary>
+    /// <summary>Normalises a possibly negative axis and checks its range. As in PyTorch, a 0-d tensor accepts axis 0
+    /// (or −1) for ops that treat it as one element (reductions, softmax, squeeze, flip); callers handle rank 0.</summary>
     public static int Axis(int axis, int rank, string op)
     {
-        int a = axis < 0 ? axis + rank : axis;
-        if (a < 0 || a >= Math.Max(rank, 1) || (rank == 0 && a != 0))
+        int size = Math.Max(rank, 1);
+        int a = axis < 0 ? axis + size : axis;
+        if (a < 0 || a >= size)
             throw new ArgumentOutOfRangeException(nameof(axis), $"{op}: axis {axis} is out of range for a tensor of rank {rank}");
         return a;
     }
+
+    /// <summary>An axis that must really exist: like <see cref="Axis"/>, but a 0-d tensor has none (narrow, select, split).</summary>
+    public static int ExistingAxis(int axis, int rank, string op) => rank == 0
+        ? throw new ArgumentOutOfRangeException(nameof(axis), $"{op}: a 0-d tensor has no axis {axis}; reshape it to [1] first")
+        : Axis(axis, rank, op);
 
     public Layout Permute(int[] dims)
     {
@@ -90,6 +97,7 @@ public sealed class Layout
     {
         a = Axis(a, Rank, "transpose");
         b = Axis(b, Rank, "transpose");
+        if (Rank == 0) return this;
         var dims = Enumerable.Range(0, Rank).ToArray();
         (dims[a], dims[b]) = (dims[b], dims[a]);
         return Permute(dims);
@@ -98,7 +106,7 @@ public sealed class Layout
     /// <summary>Elements [start, start+length) along axis.</summary>
     public Layout Narrow(int axis, int start, int length)
     {
-        axis = Axis(axis, Rank, "narrow");
+        axis = ExistingAxis(axis, Rank, "narrow");
         if (start < 0 || length < 0 || start + length > Shape[axis])
             throw new ArgumentOutOfRangeException(nameof(start), $"narrow: [{start}, {start + length}) is outside axis {axis} of shape {Fmt(Shape)}");
         var shape = (int[])Shape.Clone();
@@ -109,7 +117,7 @@ public sealed class Layout
     /// <summary>Index <paramref name="index"/> along axis; the axis is removed.</summary>
     public Layout Select(int axis, int index)
     {
-        axis = Axis(axis, Rank, "select");
+        axis = ExistingAxis(axis, Rank, "select");
         int size = Shape[axis];
         int i = index < 0 ? index + size : index;
         if (i < 0 || i >= size)
@@ -129,27 +137,31 @@ public sealed class Layout
         if (axis is int a0)
         {
             int a = Axis(a0, Rank, "squeeze");
-            return Shape[a] != 1 ? this : new Layout(Remove(Shape, a), Remove(Strides, a), Offset);
+            return Rank == 0 || Shape[a] != 1 ? this : new Layout(Remove(Shape, a), Remove(Strides, a), Offset);
         }
         var keep = Enumerable.Range(0, Rank).Where(i => Shape[i] != 1).ToArray();
         return new Layout(keep.Select(i => Shape[i]).ToArray(), keep.Select(i => Strides[i]).ToArray(), Offset);
     }
 
-    /// <summary>Broadcasts to <paramref name="shape"/> (NumPy rules) with stride 0 on expanded axes.</summary>
+    /// <summary>Broadcasts to <paramref name="shape"/> (NumPy rules) with stride 0 on expanded axes; −1 keeps an
+    /// existing axis's size, as torch.expand.</summary>
     public Layout Expand(int[] shape)
     {
         if (shape.Length < Rank) throw new ArgumentException($"expand: cannot expand shape {Fmt(Shape)} to {Fmt(shape)}");
         var strides = new int[shape.Length];
+        var target = (int[])shape.Clone();
         int lead = shape.Length - Rank;
         for (int i = 0; i < shape.Length; i++)
         {
+            if (i >= lead && shape[i] == -1) target[i] = Shape[i - lead];
+            else if (shape[i] < 0) throw new ArgumentException($"expand: cannot expand shape {Fmt(Shape)} to {Fmt(shape)} (only an existing axis may be -1)");
             if (i < lead) { strides[i] = 0; continue; }
             int d = Shape[i - lead];
-            if (d == shape[i]) strides[i] = Strides[i - lead];
+            if (d == target[i]) strides[i] = Strides[i - lead];
             else if (d == 1) strides[i] = 0;
             else throw new ArgumentException($"expand: cannot expand shape {Fmt(Shape)} to {Fmt(shape)}");
         }
-        return new Layout((int[])shape.Clone(), strides, Offset);
+        return new Layout(target, strides, Offset);
     }
 
     /// <summary>

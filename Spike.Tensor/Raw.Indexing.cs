@@ -32,6 +32,8 @@ public static partial class Raw
     {
         const string op = "gather";
         int a = Layout.Axis(axis, x.Rank, op);
+        // A 0-d input with a 0-d index (PyTorch allows it) is the one-element case of [1] with index [1].
+        if (x.Rank == 0 && index.Rank == 0) return Reshape(Gather(Reshape(x, 1), 0, Reshape(index, 1)));
         index = IndexTensor(op, index, x);
         CheckIndexShape(op, index, x, a, "input");
         CheckIndexRange(op, index, a, x.Layout.Shape);
@@ -54,6 +56,11 @@ public static partial class Raw
     {
         const string op = "scatter_add";
         int a = Layout.Axis(axis, dst.Rank, op);
+        if (dst.Rank == 0 && index.Rank == 0 && src.Rank == 0)
+        {
+            ScatterAdd_(Unsqueeze(dst, 0), 0, Reshape(index, 1), Reshape(src, 1));
+            return;
+        }
         CheckSameDevice(op, dst, src);
         index = IndexTensor(op, index, dst);
         CheckIndexShape(op, index, dst, a, "destination");
@@ -97,6 +104,7 @@ public static partial class Raw
     {
         var ax = axes.Select(a => Layout.Axis(a, x.Rank, "flip")).ToArray();
         if (ax.Distinct().Count() != ax.Length) throw new ArgumentException($"flip: axis repeats in [{string.Join(", ", axes)}]");
+        if (x.Rank == 0) return Clone(x);
         var dst = EmptyLike(x);
         Backend(x).Flip(x, ax, dst);
         return dst;

@@ -2,12 +2,14 @@ namespace Spike;
 
 public static partial class Raw
 {
-    /// <summary>Normalised, sorted, distinct axes; null or empty means every axis.</summary>
+    /// <summary>Normalised, sorted, distinct axes; null or empty means every axis. A 0-d tensor accepts axis 0 (or −1),
+    /// as in PyTorch, and has no axes to reduce: the result is the op applied to its one element.</summary>
     public static int[] ReduceAxes(int[]? axes, int rank, string op)
     {
         if (axes is null || axes.Length == 0) return Enumerable.Range(0, rank).ToArray();
         var norm = axes.Select(a => Layout.Axis(a, rank, op)).ToArray();
         if (norm.Distinct().Count() != norm.Length) throw new ArgumentException($"{op}: axis repeats in [{string.Join(", ", axes)}]");
+        if (rank == 0) return [];
         Array.Sort(norm);
         return norm;
     }

@@ -154,6 +154,14 @@ public static partial class Raw
 
     public static Tensor Random(RandomKind kind, int[] shape, DType dtype, Device device, Generator? generator, double p0, double p1)
     {
+        string? bad = kind switch
+        {
+            RandomKind.Uniform when !(p0 <= p1) || double.IsInfinity(p1 - p0) => $"uniform: range [{p0}, {p1}) must be finite with low <= high",
+            RandomKind.Normal when !(p1 >= 0) || !double.IsFinite(p0) => $"normal: mean {p0} must be finite and std {p1} non-negative",
+            RandomKind.Bernoulli when !(p0 >= 0 && p0 <= 1) => $"bernoulli: probability {p0} must be in [0, 1]",
+            _ => null,
+        };
+        if (bad is not null) throw new ArgumentOutOfRangeException(nameof(p0), $"{bad} (shape {Layout.Fmt(shape)})");
         var g = generator ?? Generator.Default;
         var dst = Empty(shape, dtype, device);
         Backend(dst).Random(kind, dst, g.Seed, g.Take(dst.Numel), p0, p1);

@@ -30,7 +30,7 @@ public sealed partial class Tensor : IDisposable
     }
 
     /// <summary>Size of one axis (negative axes count from the end).</summary>
-    public int Size(int axis) => Layout.Shape[Layout.Axis(axis, Rank, "size")];
+    public int Size(int axis) => Layout.Shape[Layout.ExistingAxis(axis, Rank, "size")];
 
     // ---- autograd slots -------------------------------------------------------------------------
 

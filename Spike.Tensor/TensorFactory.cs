@@ -54,8 +54,8 @@ public sealed partial class Tensor
         if (count < 0) throw new ArgumentException($"linspace: count {count} is negative");
         var v = new double[count];
         double step = count > 1 ? (end - start) / (count - 1) : 0;
-        // Symmetric evaluation, as torch does, so the last point is exactly end.
-        for (int i = 0; i < count; i++) v[i] = i < count / 2 ? start + i * step : end - (count - 1 - i) * step;
+        // Symmetric evaluation, as torch does, so the last point is exactly end (and a single point is start).
+        for (int i = 0; i < count; i++) v[i] = i < count / 2 || count == 1 ? start + i * step : end - (count - 1 - i) * step;
         return Raw.ToDType(FromArray(v), dtype);
     }
 
@@ -83,6 +83,8 @@ public sealed partial class Tensor
     /// <summary>Elementwise: 1 with probability probs[i] (torch.bernoulli(probs)).</summary>
     public static Tensor Bernoulli(Tensor probs, Generator? generator = null)
     {
+        if (probs.Numel > 0 && (Raw.Amin(probs, null, false).Item() is not >= 0 || Raw.Amax(probs, null, false).Item() is not <= 1))
+            throw new ArgumentOutOfRangeException(nameof(probs), $"bernoulli: probabilities of shape {Layout.Fmt(probs.Layout.Shape)} must lie in [0, 1]");
         var u = Raw.Random(RandomKind.Uniform, probs.Layout.Shape, probs.DType.ToFloating(), probs.Device, generator, 0, 1);
         return Raw.ToDType(Raw.Binary(BinaryOp.Lt, u, probs), probs.DType.ToFloating());
     }

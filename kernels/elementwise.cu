@@ -1,10 +1,9 @@
 // Elementwise kernels over strided operands: unary, binary (broadcasting = stride 0, set by the host),
-// comparisons, where, fill, copy and dtype casts.
-// Every operand: [n] logical elements addressed through its spk_layout; dst may be strided too.
+// comparisons and logic (to Bool), where. Every operand: [n] logical elements addressed through its spk_layout.
 // Op codes are the ordinals of Spike.UnaryOp / Spike.BinaryOp; the switch is uniform across a launch.
+// Real types compute in their own precision (f64 in double); integer arithmetic wraps, as in .NET and PyTorch.
+// Bool is one byte (0 or 1) and uses the u8 kernels for where and the logic ops.
 #include "common.cuh"
-
-#define SPK_NAN __int_as_float(0x7fc00000)
 
 // Spike.UnaryOp ordinals.
 enum { U_NEG, U_ABS, U_EXP, U_LOG, U_LOG1P, U_SQRT, U_RSQRT, U_SIN, U_COS, U_TANH, U_SIGMOID, U_RELU, U_ATAN,
@@ -14,50 +13,95 @@ enum { U_NEG, U_ABS, U_EXP, U_LOG, U_LOG1P, U_SQRT, U_RSQRT, U_SIN, U_COS, U_TAN
 enum { B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MAXIMUM, B_MINIMUM, B_EQ, B_NE, B_LT, B_LE, B_GT, B_GE,
        B_LOGICAL_AND, B_LOGICAL_OR };
 
-__device__ __forceinline__ float spk_unary(int op, float x, float p0, float p1) {
+template <typename T>
+__device__ __forceinline__ T spk_unary_real(int op, T x, T p0, T p1) {
     switch (op) {
     case U_NEG: return -x;
-    case U_ABS: return fabsf(x);
-    case U_EXP: return expf(x);
-    case U_LOG: return logf(x);
-    case U_LOG1P: return log1pf(x);
-    case U_SQRT: return sqrtf(x);
-    case U_RSQRT: return 1.0f / sqrtf(x);  // rsqrtf is approximate; the CPU twin rounds 1/sqrt
-    case U_SIN: return sinf(x);
-    case U_COS: return cosf(x);
-    case U_TANH: return tanhf(x);
-    case U_SIGMOID: return 1.0f / (1.0f + expf(-x));
-    case U_RELU: return x > 0.0f ? x : 0.0f;
-    case U_ATAN: return atanf(x);
-    case U_ERF: return erff(x);
-    case U_ERFC: return erfcf(x);
-    case U_SIGN: return x > 0.0f ? 1.0f : x < 0.0f ? -1.0f : x;  // keeps NaN and signed zero
-    case U_FLOOR: return floorf(x);
-    case U_CEIL: return ceilf(x);
-    case U_ROUND: return rintf(x);  // half to even, as torch.round
-    case U_RECIPROCAL: return 1.0f / x;
-    case U_POW_SCALAR: return p0 == 2.0f ? x * x : powf(x, p0);
-    case U_CLAMP: return x < p0 ? p0 : x > p1 ? p1 : x;
-    case U_LOGICAL_NOT: return x == 0.0f ? 1.0f : 0.0f;
-    default: return SPK_NAN;
+    case U_ABS: return spk_fabs(x);
+    case U_EXP: return spk_exp(x);
+    case U_LOG: return spk_log(x);
+    case U_LOG1P: return spk_log1p(x);
+    case U_SQRT: return spk_sqrt(x);
+    case U_RSQRT: return (T)1 / spk_sqrt(x);  // rsqrt is approximate; the CPU twin rounds 1/sqrt
+    case U_SIN: return spk_sin(x);
+    case U_COS: return spk_cos(x);
+    case U_TANH: return spk_tanh(x);
+    case U_SIGMOID: return (T)1 / ((T)1 + spk_exp(-x));
+    case U_RELU: return spk_isnan(x) ? x : x > (T)0 ? x : (T)0;  // NaN propagates, as TensorPrimitives.Max(x, 0)
+    case U_ATAN: return spk_atan(x);
+    case U_ERF: return spk_erf(x);
+    case U_ERFC: return spk_erfc(x);
+    case U_SIGN: return x > (T)0 ? (T)1 : x < (T)0 ? (T)-1 : x;  // keeps NaN and signed zero
+    case U_FLOOR: return spk_floor(x);
+    case U_CEIL: return spk_ceil(x);
+    case U_ROUND: return spk_rint(x);  // half to even, as torch.round
+    case U_RECIPROCAL: return (T)1 / x;
+    case U_POW_SCALAR: return p0 == (T)2 ? x * x : spk_pow(x, p0);
+    case U_CLAMP: { T y = x < p0 ? p0 : x; return y > p1 ? p1 : y; }  // min(max(x, lo), hi): hi wins when lo > hi, as torch
+    case U_LOGICAL_NOT: return x == (T)0 ? (T)1 : (T)0;
+    default: return (T)SPK_NAN;
     }
 }
 
-__device__ __forceinline__ float spk_binary(int op, float a, float b) {
+// The ops defined on integers (floor/ceil/round of an integer is the value itself). Negation wraps.
+template <typename T>
+__device__ __forceinline__ T spk_unary_int(int op, T x, T p0, T p1) {
+    switch (op) {
+    case U_NEG: return (T)(0 - x);
+    case U_ABS: return x < (T)0 ? (T)(0 - x) : x;
+    case U_RELU: return x > (T)0 ? x : (T)0;
+    case U_SIGN: return x > (T)0 ? (T)1 : x < (T)0 ? (T)-1 : (T)0;
+    case U_CLAMP: { T y = x < p0 ? p0 : x; return y > p1 ? p1 : y; }  // min(max(x, lo), hi): hi wins when lo > hi, as torch
+    case U_LOGICAL_NOT: return x == (T)0 ? (T)1 : (T)0;
+    default: return x;  // U_FLOOR, U_CEIL, U_ROUND
+    }
+}
+
+// Two's-complement wrap-around without signed overflow (undefined in C++): arithmetic in the unsigned twin.
+template <typename T> struct spk_unsigned { typedef T type; };
+template <> struct spk_unsigned<int> { typedef unsigned type; };
+template <> struct spk_unsigned<spk_i64> { typedef spk_u64 type; };
+
+template <typename T>
+__device__ __forceinline__ T spk_binary(int op, T a, T b) {
+    typedef typename spk_unsigned<T>::type U;
+    switch (op) {
+    case B_ADD: return (T)((U)a + (U)b);
+    case B_SUB: return (T)((U)a - (U)b);
+    case B_MUL: return (T)((U)a * (U)b);
+    case B_MAXIMUM: return spk_max(a, b);
+    case B_MINIMUM: return spk_min(a, b);
+    default: return (T)0;  // div and pow: the host promotes integers to a real type first
+    }
+}
+// Real types: no unsigned detour, and pow in the type's own precision.
+template <> __device__ __forceinline__ float spk_binary<float>(int op, float a, float b) {
     switch (op) {
     case B_ADD: return a + b;
     case B_SUB: return a - b;
     case B_MUL: return a * b;
     case B_DIV: return a / b;
     case B_POW: return powf(a, b);
-    // fmaxf/fminf drop a NaN operand; torch.maximum (and Math.Max) propagate it.
-    case B_MAXIMUM: return (a != a || b != b) ? SPK_NAN : fmaxf(a, b);
-    case B_MINIMUM: return (a != a || b != b) ? SPK_NAN : fminf(a, b);
+    case B_MAXIMUM: return spk_max(a, b);
+    case B_MINIMUM: return spk_min(a, b);
     default: return SPK_NAN;
     }
 }
+template <> __device__ __forceinline__ double spk_binary<double>(int op, double a, double b) {
+    switch (op) {
+    case B_ADD: return a + b;
+    case B_SUB: return a - b;
+    case B_MUL: return a * b;
+    case B_DIV: return a / b;
+    case B_POW: return pow(a, b);
+    case B_MAXIMUM: return spk_max(a, b);
+    case B_MINIMUM: return spk_min(a, b);
+    default: return (double)SPK_NAN;
+    }
+}
 
-__device__ __forceinline__ bool spk_compare(int op, float a, float b) {
+template <typename T>
+__device__ __forceinline__ bool spk_compare(int op, T a, T b) {
     switch (op) {
     case B_EQ: return a == b;
     case B_NE: return a != b;
@@ -65,88 +109,74 @@ __device__ __forceinline__ bool spk_compare(int op, float a, float b) {
     case B_LE: return a <= b;
     case B_GT: return a > b;
     case B_GE: return a >= b;
-    case B_LOGICAL_AND: return a != 0.0f && b != 0.0f;
-    case B_LOGICAL_OR: return a != 0.0f || b != 0.0f;
+    case B_LOGICAL_AND: return a != (T)0 && b != (T)0;
+    case B_LOGICAL_OR: return a != (T)0 || b != (T)0;
     default: return false;
     }
 }
 
 template <typename T>
-__device__ void unary_impl(spk_i64 n, int op, float p0, float p1, spk_layout lx, const T* x, spk_layout ld, T* d) {
-    SPK_FOR_EACH(i, n) spk_store(d, spk_offset(ld, i), spk_unary(op, spk_load(x, spk_offset(lx, i)), p0, p1));
+__device__ void unary_real(spk_i64 n, int op, T p0, T p1, spk_layout lx, const T* x, spk_layout ld, T* d) {
+    SPK_FOR_EACH(i, n) d[spk_offset(ld, i)] = spk_unary_real(op, x[spk_offset(lx, i)], p0, p1);
+}
+
+template <typename T>
+__device__ void unary_int(spk_i64 n, int op, T p0, T p1, spk_layout lx, const T* x, spk_layout ld, T* d) {
+    SPK_FOR_EACH(i, n) d[spk_offset(ld, i)] = spk_unary_int(op, x[spk_offset(lx, i)], p0, p1);
 }
 
 template <typename T>
 __device__ void binary_impl(spk_i64 n, int op, spk_layout la, const T* a, spk_layout lb, const T* b, spk_layout ld, T* d) {
-    SPK_FOR_EACH(i, n)
-        spk_store(d, spk_offset(ld, i), spk_binary(op, spk_load(a, spk_offset(la, i)), spk_load(b, spk_offset(lb, i))));
+    SPK_FOR_EACH(i, n) d[spk_offset(ld, i)] = spk_binary(op, a[spk_offset(la, i)], b[spk_offset(lb, i)]);
 }
 
 template <typename T>
 __device__ void compare_impl(spk_i64 n, int op, spk_layout la, const T* a, spk_layout lb, const T* b, spk_layout ld, spk_u8* d) {
-    SPK_FOR_EACH(i, n)
-        d[spk_offset(ld, i)] = spk_compare(op, spk_load(a, spk_offset(la, i)), spk_load(b, spk_offset(lb, i))) ? 1 : 0;
-}
-
-// x, d: [n] through their layouts; p0, p1: pow exponent or clamp bounds.
-extern "C" __global__ void unary_f32(spk_i64 n, int op, float p0, float p1, spk_layout lx, const float* x, spk_layout ld, float* d) { unary_impl(n, op, p0, p1, lx, x, ld, d); }
-extern "C" __global__ void unary_f16(spk_i64 n, int op, float p0, float p1, spk_layout lx, const spk_half* x, spk_layout ld, spk_half* d) { unary_impl(n, op, p0, p1, lx, x, ld, d); }
-
-// a, b, d: [n]; broadcasting arrives as stride 0 in la / lb.
-extern "C" __global__ void binary_f32(spk_i64 n, int op, spk_layout la, const float* a, spk_layout lb, const float* b, spk_layout ld, float* d) { binary_impl(n, op, la, a, lb, b, ld, d); }
-extern "C" __global__ void binary_f16(spk_i64 n, int op, spk_layout la, const spk_half* a, spk_layout lb, const spk_half* b, spk_layout ld, spk_half* d) { binary_impl(n, op, la, a, lb, b, ld, d); }
-
-// d: [n] Bool (one byte per element).
-extern "C" __global__ void compare_f32(spk_i64 n, int op, spk_layout la, const float* a, spk_layout lb, const float* b, spk_layout ld, spk_u8* d) { compare_impl(n, op, la, a, lb, b, ld, d); }
-extern "C" __global__ void compare_f16(spk_i64 n, int op, spk_layout la, const spk_half* a, spk_layout lb, const spk_half* b, spk_layout ld, spk_u8* d) { compare_impl(n, op, la, a, lb, b, ld, d); }
-
-// d = cond ? a : b; cond is Bool.
-extern "C" __global__ void where_f32(spk_i64 n, spk_layout lc, const spk_u8* c, spk_layout la, const float* a, spk_layout lb, const float* b, spk_layout ld, float* d) {
-    SPK_FOR_EACH(i, n) d[spk_offset(ld, i)] = c[spk_offset(lc, i)] ? a[spk_offset(la, i)] : b[spk_offset(lb, i)];
-}
-
-// ---- fill, copy, cast ------------------------------------------------------------------------------
-
-// Float -> integer truncates toward zero, as C and PyTorch (and the CPU backend) do; integer narrowing wraps.
-template <typename S, typename D> __device__ __forceinline__ D spk_convert(S v) { return (D)v; }
-template <> __device__ __forceinline__ spk_half spk_convert<float, spk_half>(float v) { return spk_f2h(v); }
-template <> __device__ __forceinline__ float spk_convert<spk_half, float>(spk_half v) { return spk_h2f(v); }
-template <> __device__ __forceinline__ spk_u8 spk_convert<float, spk_u8>(float v) { return (spk_u8)(int)v; }
-
-template <typename S, typename D>
-__device__ void cast_impl(spk_i64 n, spk_layout ls, const S* s, spk_layout ld, D* d) {
-    SPK_FOR_EACH(i, n) d[spk_offset(ld, i)] = spk_convert<S, D>(s[spk_offset(ls, i)]);
+    SPK_FOR_EACH(i, n) d[spk_offset(ld, i)] = spk_compare(op, a[spk_offset(la, i)], b[spk_offset(lb, i)]) ? 1 : 0;
 }
 
 template <typename T>
-__device__ void fill_impl(spk_i64 n, T value, spk_layout ld, T* d) {
-    SPK_FOR_EACH(i, n) d[spk_offset(ld, i)] = value;
+__device__ void where_impl(spk_i64 n, spk_layout lc, const spk_u8* c, spk_layout la, const T* a, spk_layout lb, const T* b, spk_layout ld, T* d) {
+    SPK_FOR_EACH(i, n) d[spk_offset(ld, i)] = c[spk_offset(lc, i)] ? a[spk_offset(la, i)] : b[spk_offset(lb, i)];
 }
 
-// d: [n] = value (the host converts the value to the storage type once, so every element gets the same bits).
-extern "C" __global__ void fill_f32(spk_i64 n, float v, spk_layout ld, float* d) { fill_impl(n, v, ld, d); }
-extern "C" __global__ void fill_f64(spk_i64 n, double v, spk_layout ld, double* d) { fill_impl(n, v, ld, d); }
-extern "C" __global__ void fill_f16(spk_i64 n, spk_half v, spk_layout ld, spk_half* d) { fill_impl(n, v, ld, d); }
-extern "C" __global__ void fill_i32(spk_i64 n, int v, spk_layout ld, int* d) { fill_impl(n, v, ld, d); }
-extern "C" __global__ void fill_i64(spk_i64 n, spk_i64 v, spk_layout ld, spk_i64* d) { fill_impl(n, v, ld, d); }
-extern "C" __global__ void fill_u8(spk_i64 n, spk_u8 v, spk_layout ld, spk_u8* d) { fill_impl(n, v, ld, d); }
+// float16 storage, float math (mixed-precision paths).
+__device__ void unary_half(spk_i64 n, int op, float p0, float p1, spk_layout lx, const spk_half* x, spk_layout ld, spk_half* d) {
+    SPK_FOR_EACH(i, n) d[spk_offset(ld, i)] = spk_f2h(spk_unary_real(op, spk_h2f(x[spk_offset(lx, i)]), p0, p1));
+}
+__device__ void binary_half(spk_i64 n, int op, spk_layout la, const spk_half* a, spk_layout lb, const spk_half* b, spk_layout ld, spk_half* d) {
+    SPK_FOR_EACH(i, n) d[spk_offset(ld, i)] = spk_f2h(spk_binary(op, spk_h2f(a[spk_offset(la, i)]), spk_h2f(b[spk_offset(lb, i)])));
+}
+__device__ void compare_half(spk_i64 n, int op, spk_layout la, const spk_half* a, spk_layout lb, const spk_half* b, spk_layout ld, spk_u8* d) {
+    SPK_FOR_EACH(i, n) d[spk_offset(ld, i)] = spk_compare(op, spk_h2f(a[spk_offset(la, i)]), spk_h2f(b[spk_offset(lb, i)])) ? 1 : 0;
+}
 
-// Same-type strided copies (contiguous device copies go through cuMemcpyDtoD instead).
-extern "C" __global__ void copy_f32(spk_i64 n, spk_layout ls, const float* s, spk_layout ld, float* d) { cast_impl(n, ls, s, ld, d); }
-extern "C" __global__ void copy_f64(spk_i64 n, spk_layout ls, const double* s, spk_layout ld, double* d) { cast_impl(n, ls, s, ld, d); }
-extern "C" __global__ void copy_f16(spk_i64 n, spk_layout ls, const spk_half* s, spk_layout ld, spk_half* d) { cast_impl(n, ls, s, ld, d); }
-extern "C" __global__ void copy_i32(spk_i64 n, spk_layout ls, const int* s, spk_layout ld, int* d) { cast_impl(n, ls, s, ld, d); }
-extern "C" __global__ void copy_i64(spk_i64 n, spk_layout ls, const spk_i64* s, spk_layout ld, spk_i64* d) { cast_impl(n, ls, s, ld, d); }
-extern "C" __global__ void copy_u8(spk_i64 n, spk_layout ls, const spk_u8* s, spk_layout ld, spk_u8* d) { cast_impl(n, ls, s, ld, d); }
+// x, d: [n] through their layouts; p0, p1: pow exponent or clamp bounds, already in the element type.
+extern "C" __global__ void unary_f32(spk_i64 n, int op, float p0, float p1, spk_layout lx, const float* x, spk_layout ld, float* d) { unary_real(n, op, p0, p1, lx, x, ld, d); }
+extern "C" __global__ void unary_f64(spk_i64 n, int op, double p0, double p1, spk_layout lx, const double* x, spk_layout ld, double* d) { unary_real(n, op, p0, p1, lx, x, ld, d); }
+extern "C" __global__ void unary_i32(spk_i64 n, int op, int p0, int p1, spk_layout lx, const int* x, spk_layout ld, int* d) { unary_int(n, op, p0, p1, lx, x, ld, d); }
+extern "C" __global__ void unary_i64(spk_i64 n, int op, spk_i64 p0, spk_i64 p1, spk_layout lx, const spk_i64* x, spk_layout ld, spk_i64* d) { unary_int(n, op, p0, p1, lx, x, ld, d); }
+extern "C" __global__ void unary_u8(spk_i64 n, int op, spk_u8 p0, spk_u8 p1, spk_layout lx, const spk_u8* x, spk_layout ld, spk_u8* d) { unary_int(n, op, p0, p1, lx, x, ld, d); }
+extern "C" __global__ void unary_f16(spk_i64 n, int op, float p0, float p1, spk_layout lx, const spk_half* x, spk_layout ld, spk_half* d) { unary_half(n, op, p0, p1, lx, x, ld, d); }
 
-// Casts between float32 and the other storage types.
-extern "C" __global__ void cast_f32_f16(spk_i64 n, spk_layout ls, const float* s, spk_layout ld, spk_half* d) { cast_impl(n, ls, s, ld, d); }
-extern "C" __global__ void cast_f16_f32(spk_i64 n, spk_layout ls, const spk_half* s, spk_layout ld, float* d) { cast_impl(n, ls, s, ld, d); }
-extern "C" __global__ void cast_f32_f64(spk_i64 n, spk_layout ls, const float* s, spk_layout ld, double* d) { cast_impl(n, ls, s, ld, d); }
-extern "C" __global__ void cast_f64_f32(spk_i64 n, spk_layout ls, const double* s, spk_layout ld, float* d) { cast_impl(n, ls, s, ld, d); }
-extern "C" __global__ void cast_f32_i32(spk_i64 n, spk_layout ls, const float* s, spk_layout ld, int* d) { cast_impl(n, ls, s, ld, d); }
-extern "C" __global__ void cast_i32_f32(spk_i64 n, spk_layout ls, const int* s, spk_layout ld, float* d) { cast_impl(n, ls, s, ld, d); }
-extern "C" __global__ void cast_f32_i64(spk_i64 n, spk_layout ls, const float* s, spk_layout ld, spk_i64* d) { cast_impl(n, ls, s, ld, d); }
-extern "C" __global__ void cast_i64_f32(spk_i64 n, spk_layout ls, const spk_i64* s, spk_layout ld, float* d) { cast_impl(n, ls, s, ld, d); }
-extern "C" __global__ void cast_f32_u8(spk_i64 n, spk_layout ls, const float* s, spk_layout ld, spk_u8* d) { cast_impl(n, ls, s, ld, d); }
-extern "C" __global__ void cast_u8_f32(spk_i64 n, spk_layout ls, const spk_u8* s, spk_layout ld, float* d) { cast_impl(n, ls, s, ld, d); }
+// a, b, d: [n]; broadcasting arrives as stride 0 in la / lb.
+extern "C" __global__ void binary_f32(spk_i64 n, int op, spk_layout la, const float* a, spk_layout lb, const float* b, spk_layout ld, float* d) { binary_impl(n, op, la, a, lb, b, ld, d); }
+extern "C" __global__ void binary_f64(spk_i64 n, int op, spk_layout la, const double* a, spk_layout lb, const double* b, spk_layout ld, double* d) { binary_impl(n, op, la, a, lb, b, ld, d); }
+extern "C" __global__ void binary_i32(spk_i64 n, int op, spk_layout la, const int* a, spk_layout lb, const int* b, spk_layout ld, int* d) { binary_impl(n, op, la, a, lb, b, ld, d); }
+extern "C" __global__ void binary_i64(spk_i64 n, int op, spk_layout la, const spk_i64* a, spk_layout lb, const spk_i64* b, spk_layout ld, spk_i64* d) { binary_impl(n, op, la, a, lb, b, ld, d); }
+extern "C" __global__ void binary_u8(spk_i64 n, int op, spk_layout la, const spk_u8* a, spk_layout lb, const spk_u8* b, spk_layout ld, spk_u8* d) { binary_impl(n, op, la, a, lb, b, ld, d); }
+extern "C" __global__ void binary_f16(spk_i64 n, int op, spk_layout la, const spk_half* a, spk_layout lb, const spk_half* b, spk_layout ld, spk_half* d) { binary_half(n, op, la, a, lb, b, ld, d); }
+
+// d: [n] Bool (one byte per element). The u8 kernel also serves Bool operands (eq, ne, and, or).
+extern "C" __global__ void compare_f32(spk_i64 n, int op, spk_layout la, const float* a, spk_layout lb, const float* b, spk_layout ld, spk_u8* d) { compare_impl(n, op, la, a, lb, b, ld, d); }
+extern "C" __global__ void compare_f64(spk_i64 n, int op, spk_layout la, const double* a, spk_layout lb, const double* b, spk_layout ld, spk_u8* d) { compare_impl(n, op, la, a, lb, b, ld, d); }
+extern "C" __global__ void compare_i32(spk_i64 n, int op, spk_layout la, const int* a, spk_layout lb, const int* b, spk_layout ld, spk_u8* d) { compare_impl(n, op, la, a, lb, b, ld, d); }
+extern "C" __global__ void compare_i64(spk_i64 n, int op, spk_layout la, const spk_i64* a, spk_layout lb, const spk_i64* b, spk_layout ld, spk_u8* d) { compare_impl(n, op, la, a, lb, b, ld, d); }
+extern "C" __global__ void compare_u8(spk_i64 n, int op, spk_layout la, const spk_u8* a, spk_layout lb, const spk_u8* b, spk_layout ld, spk_u8* d) { compare_impl(n, op, la, a, lb, b, ld, d); }
+extern "C" __global__ void compare_f16(spk_i64 n, int op, spk_layout la, const spk_half* a, spk_layout lb, const spk_half* b, spk_layout ld, spk_u8* d) { compare_half(n, op, la, a, lb, b, ld, d); }
+
+// d = cond ? a : b; cond is Bool. Elements are moved, not converted, so one kernel per element size suffices:
+// u8 serves UInt8 and Bool, i32 serves Float32 and Int32, i64 serves Float64 and Int64 (bit-exact, NaN payloads kept).
+extern "C" __global__ void where_u8(spk_i64 n, spk_layout lc, const spk_u8* c, spk_layout la, const spk_u8* a, spk_layout lb, const spk_u8* b, spk_layout ld, spk_u8* d) { where_impl(n, lc, c, la, a, lb, b, ld, d); }
+extern "C" __global__ void where_i32(spk_i64 n, spk_layout lc, const spk_u8* c, spk_layout la, const int* a, spk_layout lb, const int* b, spk_layout ld, int* d) { where_impl(n, lc, c, la, a, lb, b, ld, d); }
+extern "C" __global__ void where_i64(spk_i64 n, spk_layout lc, const spk_u8* c, spk_layout la, const spk_i64* a, spk_layout lb, const spk_i64* b, spk_layout ld, spk_i64* d) { where_impl(n, lc, c, la, a, lb, b, ld, d); }

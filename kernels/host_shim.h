@@ -28,6 +28,35 @@ inline dim3 blockDim, gridDim;
 
 inline float __int_as_float(int i) { float f; memcpy(&f, &i, 4); return f; }
 inline int __float_as_int(float f) { int i; memcpy(&i, &f, 4); return i; }
+inline double __longlong_as_double(long long i) { double d; memcpy(&d, &i, 8); return d; }
+inline long long __double_as_longlong(double d) { long long i; memcpy(&i, &d, 8); return i; }
+
+// ---- atomics: cooperative launches run a block's threads concurrently, so these must really be atomic ------------
+
+inline int atomicAdd(int* p, int v) { return __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST); }
+inline unsigned atomicAdd(unsigned* p, unsigned v) { return __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST); }
+inline unsigned long long atomicAdd(unsigned long long* p, unsigned long long v) { return __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST); }
+inline unsigned atomicCAS(unsigned* p, unsigned expected, unsigned desired) {
+    __atomic_compare_exchange_n(p, &expected, desired, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    return expected;  // the old value, as CUDA's atomicCAS returns
+}
+inline unsigned long long atomicCAS(unsigned long long* p, unsigned long long expected, unsigned long long desired) {
+    __atomic_compare_exchange_n(p, &expected, desired, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    return expected;
+}
+template <class T, class B>
+inline T spk_host_atomic_add_float(T* p, T v) {
+    B old;
+    memcpy(&old, p, sizeof(T));
+    while (true) {
+        T cur; memcpy(&cur, &old, sizeof(T));
+        T next = cur + v;
+        B desired; memcpy(&desired, &next, sizeof(T));
+        if (__atomic_compare_exchange_n(reinterpret_cast<B*>(p), &old, desired, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) return cur;
+    }
+}
+inline float atomicAdd(float* p, float v) { return spk_host_atomic_add_float<float, unsigned>(p, v); }
+inline double atomicAdd(double* p, double v) { return spk_host_atomic_add_float<double, unsigned long long>(p, v); }
 
 // ---- barrier for __syncthreads --------------------------------------------------------------------
 

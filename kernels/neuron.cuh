@@ -1,114 +1,238 @@
-// Fused multi-step neuron forward and backward-through-time, shared by if_neuron.cu and lif_neuron.cu.
-// The including file defines the charge function and its two partial derivatives declared below.
-// Compile-time variants:
-//   -DSPK_SOFT_RESET=1    soft reset V = H - Vth*S   (default 0: hard reset V = H(1 - S) + Vr*S)
-//   -DSPK_DETACH_RESET=1  S is detached in the reset path (its gradient flows only through the spike output)
-//   -DSPK_SG_ATAN / -DSPK_SG_SIGMOID (surrogate.cuh)
-// Layout: x_seq, s_seq, h_seq, v_seq, grad_*_seq: [T, N] contiguous, time outermost; v_init, v_last, grad_v_init: [N].
-// One thread per neuron walks T, so consecutive threads touch consecutive addresses at every step.
+// Fused multi-step neurons: forward over T and backward through time, one thread per neuron walking T.
+// Tensors are [T, N] contiguous, time outermost, so every step's loads are coalesced; per-neuron vectors are [N].
+//   charge  H[t] = f(V[t-1], X[t])      (each model below)
+//   fire    S[t] = Theta(H[t] - Vth)     (Vth per neuron when vth is given)
+//   reset   hard: V[t] = S ? Vr : H;  soft: V[t] = H - Vth S
+// Forward saves only H (4 bytes per neuron-step in fp32): S, V[t-1] and every derivative are recomputed from it.
+// Backward, t = T-1 .. 0, with g = dL/dV[t] arriving from step t+1 (dL/dV_last at t = T-1):
+//   gV = g + dL/dV_seq[t];  gS = dL/dS[t] + gV dV/dS  (dropped with detach_reset)
+//   gH = gV dV/dH + gS sg'(H - Vth);  dL/dX[t] = gH dH/dX;  g <- gH dH/dV(V[t-1])
+//   hard: dV/dH = 1 - S, dV/dS = Vr - H;  soft: dV/dH = 1, dV/dS = -Vth
+// Reset mode, detach_reset and decay_input are run-time flags (uniform branches); the surrogate is a -D choice.
 #ifndef SPK_NEURON_CUH  // a guard, not #pragma once: the host tests re-include headers per variant
 #define SPK_NEURON_CUH
 #include "common.cuh"
 #include "surrogate.cuh"
 
-#ifndef SPK_SOFT_RESET
-#define SPK_SOFT_RESET 0
-#endif
-#ifndef SPK_DETACH_RESET
-#define SPK_DETACH_RESET 0
-#endif
-
-// Passed by value; mirrors Spike.Cuda.NeuronParams (5 floats).
+// Passed by value; mirrors Spike.Cuda.NeuronParams.
 struct spk_neuron_params {
-    float v_threshold;
-    float v_reset;    // ignored with soft reset
-    float tau;        // LIF only
-    float decay;      // LIF only: 1 - 1/tau rounded once from double on the host, as SpikingJelly's float scalar
-    float alpha;      // surrogate sharpness
+    float v_threshold;  // when no per-neuron vth is given
+    float v_reset;      // hard reset; soft reset charges with 0 in its place
+    float tau;          // LIF, QIF, EIF, Izhikevich
+    float decay;        // LIF: 1 - 1/tau rounded once from double, the float32 factor SpikingJelly multiplies by
+    float alpha, beta;  // surrogate parameters
+    float a0, v_rest, v_c;           // QIF, Izhikevich
+    float delta_t, theta_rh;         // EIF
+    float tau_w, a, b;               // Izhikevich adaptation
+    int soft_reset, detach_reset, decay_input, pad_;
 };
 
-// Charge H = f(V, X) and its (constant) partials dH/dV and dH/dX, defined by each neuron's .cu file.
-__device__ float spk_charge(float v, float x, const spk_neuron_params& p);
-__device__ float spk_dh_dv(const spk_neuron_params& p);
-__device__ float spk_dh_dx(const spk_neuron_params& p);
+__device__ __forceinline__ float spk_fire_reset(float h, float th, const spk_neuron_params& p) {
+    return h >= th ? (p.soft_reset ? h - th : p.v_reset) : h;
+}
 
-// Forward. H[t] = charge(V[t-1], X[t]); S[t] = Theta(H[t] - Vth); V[t] = reset(H[t], S[t]).
-// Saves only H (4 bytes per neuron-step in fp32): S and every derivative are recomputed from it in backward.
-// v_init may be null (then V[-1] = Vr for hard reset, 0 for soft); v_seq may be null.
-template <typename T>
-__device__ void neuron_fwd(int steps, spk_i64 n, const T* x_seq, const T* v_init, T* s_seq, T* h_seq, T* v_seq,
-                           T* v_last, spk_neuron_params p) {
+// dL/dH of one step from gv = dL/dV[t] and gs = dL/dS[t]: the reset path adds gv dV/dS (and extra_s, Izhikevich's
+// gW b) to gs unless detached; extra_h enters dL/dH directly (Izhikevich's gW a / tau_w).
+__device__ __forceinline__ float spk_grad_h(float h, float th, float gv, float gs, float extra_s, float extra_h, const spk_neuron_params& p) {
+    float s = spk_heaviside(h - th);
+    float dv_dh = p.soft_reset ? 1.0f : 1.0f - s;
+    float dv_ds = p.soft_reset ? -th : p.v_reset - h;
+    if (!p.detach_reset) gs += gv * dv_ds + extra_s;
+    return gv * dv_dh + gs * spk_surrogate_grad(h - th, p.alpha, p.beta) + extra_h;
+}
+
+// The reset value charged against: Vr, or 0 with soft reset.
+__device__ __forceinline__ float spk_vr(const spk_neuron_params& p) { return p.soft_reset ? 0.0f : p.v_reset; }
+
+// Each model: H = charge(v, x); and from gH: dL/dX, dL/dV[t-1] and dL/dk (the learnable decay of PLIF; 0 elsewhere).
+// The operation order follows SpikingJelly (and the CPU kernels), so float32 results round alike.
+struct spk_if {
+    static const bool has_param = false;
+    __device__ static float charge(float v, float x, const spk_neuron_params&, float) { return v + x; }
+    __device__ static float gx(float gh, const spk_neuron_params&, float) { return gh; }
+    __device__ static float gv(float gh, float, const spk_neuron_params&, float) { return gh; }
+    __device__ static float gk(float, float, float, const spk_neuron_params&, float) { return 0.0f; }
+};
+
+// LIF: decay_input: H = V + (X - (V - Vr)) / tau, else H = V - (V - Vr) / tau + X (V (1 - 1/tau) + X when Vr = 0).
+struct spk_lif {
+    static const bool has_param = false;
+    __device__ static float charge(float v, float x, const spk_neuron_params& p, float) {
+        float vr = spk_vr(p);
+        if (p.decay_input) return v + (x - (v - vr)) / p.tau;
+        return vr == 0.0f ? v * p.decay + x : v - (v - vr) / p.tau + x;
+    }
+    __device__ static float gx(float gh, const spk_neuron_params& p, float) { return p.decay_input ? gh * (1.0f / p.tau) : gh; }
+    __device__ static float gv(float gh, float, const spk_neuron_params& p, float) { return gh * p.decay; }
+    __device__ static float gk(float, float, float, const spk_neuron_params&, float) { return 0.0f; }
+};
+
+// Parametric LIF with k = sigmoid(w) read from device memory: decay_input: H = V + (X - (V - Vr)) k, else
+// H = V - (V - Vr) k + X. dH/dk = (H - V) / k (= X - (V - Vr), without X) or -(V - Vr).
+struct spk_plif {
+    static const bool has_param = true;
+    __device__ static float charge(float v, float x, const spk_neuron_params& p, float k) {
+        float vr = spk_vr(p);
+        if (p.decay_input) return v + (x - (v - vr)) * k;
+        return vr == 0.0f ? v * (1.0f - k) + x : v - (v - vr) * k + x;
+    }
+    __device__ static float gx(float gh, const spk_neuron_params& p, float k) { return p.decay_input ? gh * k : gh; }
+    __device__ static float gv(float gh, float, const spk_neuron_params&, float k) { return gh * (1.0f - k); }
+    __device__ static float gk(float gh, float v, float h, const spk_neuron_params& p, float k) {
+        return p.decay_input ? gh * ((h - v) / k) : -gh * (v - spk_vr(p));
+    }
+};
+
+// QIF: H = V + (X + a0 (V - V_rest)(V - V_c)) / tau.
+struct spk_qif {
+    static const bool has_param = false;
+    __device__ static float charge(float v, float x, const spk_neuron_params& p, float) { return v + (x + p.a0 * (v - p.v_rest) * (v - p.v_c)) / p.tau; }
+    __device__ static float gx(float gh, const spk_neuron_params& p, float) { return gh / p.tau; }
+    __device__ static float gv(float gh, float v, const spk_neuron_params& p, float) { return gh * (1.0f + p.a0 * (2.0f * v - p.v_rest - p.v_c) / p.tau); }
+    __device__ static float gk(float, float, float, const spk_neuron_params&, float) { return 0.0f; }
+};
+
+// EIF: H = V + (X + V_rest - V + dT exp((V - theta_rh) / dT)) / tau.
+struct spk_eif {
+    static const bool has_param = false;
+    __device__ static float charge(float v, float x, const spk_neuron_params& p, float) {
+        return v + (x + p.v_rest - v + p.delta_t * expf((v - p.theta_rh) / p.delta_t)) / p.tau;
+    }
+    __device__ static float gx(float gh, const spk_neuron_params& p, float) { return gh / p.tau; }
+    __device__ static float gv(float gh, float v, const spk_neuron_params& p, float) { return gh * (1.0f + (expf((v - p.theta_rh) / p.delta_t) - 1.0f) / p.tau); }
+    __device__ static float gk(float, float, float, const spk_neuron_params&, float) { return 0.0f; }
+};
+
+// s_seq, h_seq, v_seq (may be null), v_last: outputs. x_seq, v_init: inputs. k: the PLIF decay (may be null).
+template <typename M, typename T>
+__device__ void neuron_fwd(int steps, spk_i64 n, const T* x_seq, const T* v_init, const float* vth, const float* k,
+                           T* s_seq, T* h_seq, T* v_seq, T* v_last, spk_neuron_params p) {
+    float kv = k ? *k : 0.0f;
     SPK_FOR_EACH(i, n) {
-        float v = v_init ? spk_load(v_init, i) : (SPK_SOFT_RESET ? 0.0f : p.v_reset);
+        float th = vth ? vth[i] : p.v_threshold;
+        float v = spk_load(v_init, i);
         for (int t = 0; t < steps; ++t) {
-            spk_i64 k = (spk_i64)t * n + i;
-            float h = spk_charge(v, spk_load(x_seq, k), p);
-            float s = spk_heaviside(h - p.v_threshold);
-#if SPK_SOFT_RESET
-            v = h - s * p.v_threshold;
-#else
-            v = (1.0f - s) * h + s * p.v_reset;
-#endif
-            spk_store(s_seq, k, s);
-            spk_store(h_seq, k, h);
-            if (v_seq) spk_store(v_seq, k, v);
+            spk_i64 e = (spk_i64)t * n + i;
+            float h = M::charge(v, spk_load(x_seq, e), p, kv);
+            v = spk_fire_reset(h, th, p);
+            spk_store(s_seq, e, spk_heaviside(h - th));
+            spk_store(h_seq, e, h);
+            if (v_seq) spk_store(v_seq, e, v);
         }
-        if (v_last) spk_store(v_last, i, v);
+        spk_store(v_last, i, v);
     }
 }
 
-// Single step (inference and single-step mode): v: [N] holds V[t-1] on entry and V[t] on exit; x, s: [N];
-// h (may be null) receives H[t] for a later backward. The same arithmetic as one iteration of neuron_fwd, so
-// T calls give bit-identical results to one fused call.
-template <typename T>
-__device__ void neuron_step(spk_i64 n, const T* x, T* v, T* s, T* h, spk_neuron_params p) {
+// One step in place: v holds V[t-1] on entry and V[t] on exit; h (may be null) receives H[t]. The arithmetic of one
+// iteration of neuron_fwd, so T steps reproduce one fused call bit for bit.
+template <typename M, typename T>
+__device__ void neuron_step(spk_i64 n, const T* x, T* v, const float* vth, const float* k, T* s, T* h, spk_neuron_params p) {
+    float kv = k ? *k : 0.0f;
     SPK_FOR_EACH(i, n) {
-        float hv = spk_charge(spk_load(v, i), spk_load(x, i), p);
-        float sv = spk_heaviside(hv - p.v_threshold);
-#if SPK_SOFT_RESET
-        float vv = hv - sv * p.v_threshold;
-#else
-        float vv = (1.0f - sv) * hv + sv * p.v_reset;
-#endif
-        spk_store(s, i, sv);
+        float th = vth ? vth[i] : p.v_threshold;
+        float hv = M::charge(spk_load(v, i), spk_load(x, i), p, kv);
+        spk_store(s, i, spk_heaviside(hv - th));
         if (h) spk_store(h, i, hv);
-        spk_store(v, i, vv);
+        spk_store(v, i, spk_fire_reset(hv, th, p));
     }
 }
 
-// Backward through time for loss L(S, V): given dL/dS[t] (grad_s_seq) and dL/dV[t] (grad_v_seq, may be null),
-// walks t = T-1..0 carrying g = dL/dV[t] from the future:
-//   gV = grad_v[t] + g;  gS = grad_s[t] + gV * dV/dS (dropped with detach_reset)
-//   gH = gV * dV/dH + gS * sg'(H - Vth);  grad_x[t] = gH * dH/dX;  g <- gH * dH/dV
-// with dV/dH = 1 - S, dV/dS = Vr - H (hard) or dV/dH = 1, dV/dS = -Vth (soft).
-// grad_v_init (may be null) receives dL/dV[-1].
-template <typename T>
-__device__ void neuron_bwd(int steps, spk_i64 n, const T* grad_s_seq, const T* grad_v_seq, const T* h_seq,
-                           T* grad_x_seq, T* grad_v_init, spk_neuron_params p) {
-    const float dh_dv = spk_dh_dv(p), dh_dx = spk_dh_dx(p);
+// grad_v_seq, grad_v_last, grad_v_init may be null. PLIF: each block writes its sum of dL/dk to k_partial[blockIdx.x]
+// (threads without a neuron add 0, every thread reaches the block sum, so any N and grid are exact); the host adds the
+// per-block partials.
+template <typename M, typename T>
+__device__ void neuron_bwd(int steps, spk_i64 n, const T* grad_s_seq, const T* grad_v_seq, const T* grad_v_last, const T* h_seq,
+                           const T* v_init, const float* vth, const float* k, T* grad_x_seq, T* grad_v_init, double* k_partial,
+                           spk_neuron_params p) {
+    float kv = k ? *k : 0.0f;
+    double gk = 0.0;
     SPK_FOR_EACH(i, n) {
-        float g = 0.0f;
+        float th = vth ? vth[i] : p.v_threshold;
+        float g = grad_v_last ? spk_load(grad_v_last, i) : 0.0f;
         for (int t = steps - 1; t >= 0; --t) {
-            spk_i64 k = (spk_i64)t * n + i;
-            float h = spk_load(h_seq, k);
-            float s = spk_heaviside(h - p.v_threshold);
-            float gv = (grad_v_seq ? spk_load(grad_v_seq, k) : 0.0f) + g;
-#if SPK_SOFT_RESET
-            float dv_dh = 1.0f, dv_ds = -p.v_threshold;
-#else
-            float dv_dh = 1.0f - s, dv_ds = p.v_reset - h;
-#endif
-            float gs = spk_load(grad_s_seq, k);
-#if !SPK_DETACH_RESET
-            gs += gv * dv_ds;
-#else
-            (void)dv_ds;
-#endif
-            float gh = gv * dv_dh + gs * spk_surrogate_grad(h - p.v_threshold, p.alpha);
-            spk_store(grad_x_seq, k, gh * dh_dx);
-            g = gh * dh_dv;
+            spk_i64 e = (spk_i64)t * n + i;
+            float h = spk_load(h_seq, e);
+            float gv = g + (grad_v_seq ? spk_load(grad_v_seq, e) : 0.0f);
+            float gh = spk_grad_h(h, th, gv, spk_load(grad_s_seq, e), 0.0f, 0.0f, p);
+            float vprev = t > 0 ? spk_fire_reset(spk_load(h_seq, e - n), th, p) : spk_load(v_init, i);
+            spk_store(grad_x_seq, e, M::gx(gh, p, kv));
+            if (M::has_param) gk += (double)M::gk(gh, vprev, h, p, kv);
+            g = M::gv(gh, vprev, p, kv);
         }
         if (grad_v_init) spk_store(grad_v_init, i, g);
+    }
+    if (M::has_param) {
+        double total = spk_block_sum(gk);
+        if (threadIdx.x == 0 && k_partial) k_partial[blockIdx.x] = total;
+    }
+}
+
+// ---- Izhikevich: two states, V and the adaptation W ----------------------------------------------------------------
+//   H = V + (X + a0 (V - V_rest)(V - V_c) - W) / tau;  W' = W + (a (H - V_rest) - W) / tau_w
+//   S = Theta(H - Vth);  V = reset(H, S);  W = W' + b S  (S detached here too with detach_reset)
+// Backward needs no W values (its partials are constants), so H alone is saved here as well:
+//   gS = dL/dS + (gV dV/dS + gW b, unless detached);  gH = gV dV/dH + gS sg' + gW a / tau_w
+//   dL/dX = gH / tau;  gV <- gH (1 + a0 (2 V[t-1] - V_rest - V_c) / tau);  gW <- gW (1 - 1/tau_w) - gH / tau
+
+__device__ __forceinline__ float spk_izh_charge(float v, float w, float x, const spk_neuron_params& p) {
+    return v + (x + (v - p.v_rest) * p.a0 * (v - p.v_c) - w) / p.tau;
+}
+
+template <typename T>
+__device__ void izh_fwd(int steps, spk_i64 n, const T* x_seq, const T* v_init, const T* w_init, const float* vth,
+                        T* s_seq, T* h_seq, T* v_seq, T* v_last, T* w_last, spk_neuron_params p) {
+    SPK_FOR_EACH(i, n) {
+        float th = vth ? vth[i] : p.v_threshold;
+        float v = spk_load(v_init, i), w = spk_load(w_init, i);
+        for (int t = 0; t < steps; ++t) {
+            spk_i64 e = (spk_i64)t * n + i;
+            float h = spk_izh_charge(v, w, spk_load(x_seq, e), p);
+            float s = spk_heaviside(h - th);
+            w = w + (p.a * (h - p.v_rest) - w) / p.tau_w + s * p.b;
+            v = spk_fire_reset(h, th, p);
+            spk_store(s_seq, e, s);
+            spk_store(h_seq, e, h);
+            if (v_seq) spk_store(v_seq, e, v);
+        }
+        spk_store(v_last, i, v);
+        spk_store(w_last, i, w);
+    }
+}
+
+template <typename T>
+__device__ void izh_step(spk_i64 n, const T* x, T* v, T* w, const float* vth, T* s, T* h, spk_neuron_params p) {
+    SPK_FOR_EACH(i, n) {
+        float th = vth ? vth[i] : p.v_threshold;
+        float wv = spk_load(w, i);
+        float hv = spk_izh_charge(spk_load(v, i), wv, spk_load(x, i), p);
+        float sv = spk_heaviside(hv - th);
+        spk_store(s, i, sv);
+        if (h) spk_store(h, i, hv);
+        spk_store(v, i, spk_fire_reset(hv, th, p));
+        spk_store(w, i, wv + (p.a * (hv - p.v_rest) - wv) / p.tau_w + sv * p.b);
+    }
+}
+
+template <typename T>
+__device__ void izh_bwd(int steps, spk_i64 n, const T* grad_s_seq, const T* grad_v_seq, const T* grad_v_last, const T* grad_w_last,
+                        const T* h_seq, const T* v_init, const float* vth, T* grad_x_seq, T* grad_v_init, T* grad_w_init,
+                        spk_neuron_params p) {
+    SPK_FOR_EACH(i, n) {
+        float th = vth ? vth[i] : p.v_threshold;
+        float g = grad_v_last ? spk_load(grad_v_last, i) : 0.0f;
+        float gw = grad_w_last ? spk_load(grad_w_last, i) : 0.0f;
+        for (int t = steps - 1; t >= 0; --t) {
+            spk_i64 e = (spk_i64)t * n + i;
+            float h = spk_load(h_seq, e);
+            float gv = g + (grad_v_seq ? spk_load(grad_v_seq, e) : 0.0f);
+            float gh = spk_grad_h(h, th, gv, spk_load(grad_s_seq, e), gw * p.b, gw * (p.a / p.tau_w), p);
+            float vprev = t > 0 ? spk_fire_reset(spk_load(h_seq, e - n), th, p) : spk_load(v_init, i);
+            spk_store(grad_x_seq, e, gh / p.tau);
+            g = gh * (1.0f + p.a0 * (2.0f * vprev - p.v_rest - p.v_c) / p.tau);
+            gw = gw * (1.0f - 1.0f / p.tau_w) - gh / p.tau;
+        }
+        if (grad_v_init) spk_store(grad_v_init, i, g);
+        if (grad_w_init) spk_store(grad_w_init, i, gw);
     }
 }
 

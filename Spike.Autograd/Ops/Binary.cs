@@ -21,12 +21,18 @@ public static class BinaryOps
         public Tensor Div(Tensor b) => Graph.Record(B(BinaryOp.Div, a, b), "Div", [a, b],
             g => [a.RequiresGrad ? To(g / b, a) : null, b.RequiresGrad ? To(-(g * a) / (b * b), b) : null]);
 
-        /// <summary>aᵇ; d/da = b·aᵇ⁻¹, d/db = aᵇ·ln a.</summary>
+        /// <summary>aᵇ; d/da = b·aᵇ⁻¹ (0 where b = 0), d/db = aᵇ·ln a (0 where a = 0 and b ≥ 0, the limit PyTorch
+        /// also takes, instead of 0·(−∞) = NaN).</summary>
         public Tensor Pow(Tensor b)
         {
             var y = B(BinaryOp.Pow, a, b);
-            return Graph.Record(y, "Pow", [a, b],
-                g => [a.RequiresGrad ? To(g * b * a.Pow(b - 1), a) : null, b.RequiresGrad ? To(g * y * a.Log(), b) : null]);
+            return Graph.Record(y, "Pow", [a, b], g =>
+            {
+                var zero = Raw.ScalarFor(0, g);
+                var da = a.RequiresGrad ? To(Raw.Where(b.Eq(0), zero, g * b * a.Pow(b - 1)), a) : null;
+                var db = b.RequiresGrad ? To(Raw.Where(a.Eq(0).LogicalAnd(b.Ge(0)), zero, g * y * a.Log()), b) : null;
+                return [da, db];
+            });
         }
 
         /// <summary>Elementwise max; on ties the gradient is split evenly, as PyTorch.</summary>

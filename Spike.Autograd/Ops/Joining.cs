@@ -68,7 +68,7 @@ public static class JoiningOps
 
     static Tensor[] Pieces(Tensor x, int axis, string op, Func<int, int[], int, (int Start, int Length)[]> sections)
     {
-        int a = Layout.Axis(axis, x.Rank, op);
+        int a = Layout.ExistingAxis(axis, x.Rank, op);
         return sections(x.Layout.Shape[a], x.Layout.Shape, a).Select(s => x.Narrow(a, s.Start, s.Length)).ToArray();
     }
 }

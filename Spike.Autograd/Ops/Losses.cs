@@ -73,6 +73,7 @@ public static class LossOps
         /// <summary>(x − y)² with broadcasting, reduced; d/dx = 2(x − y), d/dy = −2(x − y) (times the reduction's factor).</summary>
         public Tensor MseLoss(Tensor target, Reduction reduction = Reduction.Mean)
         {
+            Layout.Broadcast(input.Layout.Shape, target.Layout.Shape, "mse_loss");
             var d = Raw.Binary(BinaryOp.Sub, input, target);
             if (!d.DType.IsFloating())
                 throw new ArgumentException($"mse_loss: expects floating inputs, got {input.DType} {Layout.Fmt(input.Layout.Shape)} and {target.DType} {Layout.Fmt(target.Layout.Shape)}");

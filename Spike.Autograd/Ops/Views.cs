@@ -74,8 +74,10 @@ public static class ViewOps
         /// <summary>A copy with its own storage, still in the graph.</summary>
         public Tensor Clone() => Graph.Record(Raw.Clone(x), "Clone", [x], g => [g]);
 
-        /// <summary>Converts the dtype; the gradient is converted back (floating targets only carry gradients).</summary>
+        /// <summary>Converts the dtype; the gradient is converted back. Only floating targets carry gradients: an integer
+        /// or Bool result is cut from the graph, as in PyTorch.</summary>
         public Tensor To(DType dtype) => x.DType == dtype ? x
+            : !dtype.IsFloating() ? Raw.ToDType(x, dtype)
             : Graph.Record(Raw.ToDType(x, dtype), "ToDType", [x], g => [Raw.ToDType(g, x.DType)]);
 
         /// <summary>Copies to a device; the gradient is copied back.</summary>

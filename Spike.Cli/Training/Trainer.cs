@@ -21,6 +21,8 @@ public sealed class Trainer(TrainOptions options, TextWriter log, IPassProgress?
         var spec = Models.Get(options.Model);
         var g = new Generator(options.Seed);
         var model = spec.Build(options.T, options.Channels, g);
+        var device = CudaCommands.Resolve(options.Device);
+        model.To(device); // before the optimizer takes the parameters
         Optimizer opt = options.Opt switch
         {
             "sgd" => new Sgd(model.Parameters(), options.Lr, options.Momentum),
@@ -102,9 +104,13 @@ public sealed class Trainer(TrainOptions options, TextWriter log, IPassProgress?
         double lossSum = 0;
         long correct = 0, seen = 0;
         int b = 0;
-        foreach (var (x, y) in loader)
+        var device = model.Parameters().FirstOrDefault()?.Device ?? Device.Cpu; // batches go where the model is
+        foreach (var (cpuX, cpuY) in loader)
         {
             if (b++ >= batches) break;
+            // On CUDA every intermediate of the step is freed at its end; what the model and optimizer keep survives.
+            using var scope = device.Kind == DeviceKind.Cuda ? new Spike.Cuda.CudaScope() : null;
+            var (x, y) = (cpuX.To(device), cpuY.To(device));
             int n = y.Size(0);
             var rate = model.Forward(x);
             var loss = rate.MseLoss(y.OneHot(classes).To(DType.Float32));
@@ -119,6 +125,7 @@ public sealed class Trainer(TrainOptions options, TextWriter log, IPassProgress?
             lossSum += loss.Item() * n;
             correct += rate.ArgMax(1).Eq(y).Sum().Item<long>();
             seen += n;
+            scope?.Keep(model.StateDict().Select(kv => kv.Value).Concat(opt?.StateTensors().Select(kv => kv.Value) ?? []));
             report(b, seen);
         }
         return (lossSum / Math.Max(seen, 1), correct / (double)Math.Max(seen, 1));

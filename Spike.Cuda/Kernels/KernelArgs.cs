@@ -102,11 +102,16 @@ public struct KernelLayout
     }
 }
 
-/// <summary>Mirror of <c>spk_neuron_params</c> (kernels/neuron.cuh).</summary>
+/// <summary>Mirror of <c>spk_neuron_params</c> (kernels/neuron.cuh): 14 floats, 4 ints.</summary>
 [StructLayout(LayoutKind.Sequential)]
-public readonly record struct NeuronParams(float VThreshold, float VReset, float Tau, float Decay, float Alpha)
+public readonly record struct NeuronParams(float VThreshold, float VReset, float Tau, float Decay, float Alpha, float Beta,
+    float A0, float VRest, float VC, float DeltaT, float ThetaRh, float TauW, float A, float B,
+    int SoftReset, int DetachReset, int DecayInput, int Pad = 0)
 {
-    /// <summary>Decay = 1 − 1/τ computed in double and rounded once, the float32 value SpikingJelly multiplies by.</summary>
-    public static NeuronParams Create(double vThreshold, double? vReset, double tau, double alpha) =>
-        new((float)vThreshold, (float)(vReset ?? 0), (float)tau, (float)(1.0 - 1.0 / tau), (float)alpha);
+    /// <summary>The kernel parameters of a neuron. Decay = 1 − 1/τ is computed in double and rounded once, the float32
+    /// factor SpikingJelly multiplies by (1 − 1/3 rounds differently when computed in float32).</summary>
+    public static NeuronParams From(NeuronSpec s) => new(
+        (float)s.VThreshold, (float)(s.VReset ?? 0), (float)s.Tau, (float)(1.0 - 1.0 / s.Tau), (float)s.Surrogate.Alpha, (float)s.Surrogate.Beta,
+        (float)s.A0, (float)s.VRest, (float)s.VC, (float)s.DeltaT, (float)s.ThetaRh, (float)s.TauW, (float)s.A, (float)s.B,
+        s.VReset is null ? 1 : 0, s.DetachReset ? 1 : 0, s.DecayInput ? 1 : 0);
 }

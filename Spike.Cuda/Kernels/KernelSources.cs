@@ -21,7 +21,7 @@ public static partial class KernelSources
     /// <summary>File names of the headers (*.cuh), sorted.</summary>
     public static IReadOnlyList<string> Headers => Resources.Where(n => n.EndsWith(".cuh", StringComparison.Ordinal)).ToArray();
 
-    /// <summary>The text of one embedded file, e.g. "lif_neuron.cu" or "philox.cuh".</summary>
+    /// <summary>The text of one embedded file, e.g. "neurons.cu" or "philox.cuh".</summary>
     public static string Read(string file) => Texts.GetOrAdd(file, static f =>
     {
         using var s = typeof(KernelSources).Assembly.GetManifestResourceStream(Prefix + f)

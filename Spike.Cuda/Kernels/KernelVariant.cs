@@ -24,55 +24,61 @@ public sealed class KernelVariant : IEquatable<KernelVariant>
     public override int GetHashCode() => ToString().GetHashCode(StringComparison.Ordinal);
 }
 
-public enum NeuronKind { If, Lif }
-
-/// <summary>Surrogate gradients with a CUDA device function (kernels/surrogate.cuh).</summary>
-public enum SurrogateKind { ATan, Sigmoid }
-
 /// <summary>
-/// The compile-time choices of a fused neuron kernel (kernels/neuron.cuh). <see cref="DecayInput"/> applies to LIF only.
+/// The fused neuron program (kernels/neurons.cu) and its variants: one compilation per surrogate, selected by
+/// <c>-DSPK_SG_&lt;NAME&gt;</c>, or by <c>-DSPK_SG_EXPR=&lt;derivative&gt;</c> for a user-defined surrogate. Every model's
+/// kernels are in each variant; reset mode, detach_reset and decay_input are run-time flags.
 /// </summary>
-public sealed record NeuronKernelOptions(NeuronKind Kind, SurrogateKind Surrogate, bool SoftReset, bool DetachReset, bool DecayInput = true)
+public static class NeuronKernels
 {
-    public string Program => Kind == NeuronKind.If ? "if_neuron.cu" : "lif_neuron.cu";
+    public const string Program = "neurons.cu";
 
-    /// <summary>Kernel name prefix: "if" or "lif" (kernels are &lt;prefix&gt;_fwd_f32, &lt;prefix&gt;_bwd_f32, ...).</summary>
-    public string Prefix => Kind == NeuronKind.If ? "if" : "lif";
+    /// <summary>The user-defined derivative compiled into the catalog, so CI proves the expression path compiles:
+    /// the ATan surrogate's g'(x) written as an expression.</summary>
+    public const string ExampleExpression = "alpha * 0.5f / (1.0f + (1.5707963f * alpha * x) * (1.5707963f * alpha * x))";
 
-    public KernelVariant Variant
+    /// <summary>The define that selects a built-in surrogate, e.g. SPK_SG_PIECEWISE_LEAKY_RELU.</summary>
+    public static string Define(SurrogateKind kind) => kind switch
     {
-        get
-        {
-            var defines = new List<(string, string?)>
-            {
-                (Surrogate == SurrogateKind.ATan ? "SPK_SG_ATAN" : "SPK_SG_SIGMOID", null),
-                ("SPK_SOFT_RESET", SoftReset ? "1" : "0"),
-                ("SPK_DETACH_RESET", DetachReset ? "1" : "0"),
-            };
-            if (Kind == NeuronKind.Lif) defines.Add(("SPK_DECAY_INPUT", DecayInput ? "1" : "0"));
-            return new KernelVariant(Program, [.. defines]);
-        }
-    }
+        SurrogateKind.Sigmoid => "SPK_SG_SIGMOID",
+        SurrogateKind.ATan => "SPK_SG_ATAN",
+        SurrogateKind.Erf => "SPK_SG_ERF",
+        SurrogateKind.SoftSign => "SPK_SG_SOFTSIGN",
+        SurrogateKind.PiecewiseQuadratic => "SPK_SG_PIECEWISE_QUADRATIC",
+        SurrogateKind.PiecewiseExp => "SPK_SG_PIECEWISE_EXP",
+        SurrogateKind.NonzeroSignLogAbs => "SPK_SG_NONZERO_SIGN_LOG_ABS",
+        SurrogateKind.PiecewiseLeakyReLU => "SPK_SG_PIECEWISE_LEAKY_RELU",
+        SurrogateKind.SquarewaveFourierSeries => "SPK_SG_SQUAREWAVE_FOURIER",
+        SurrogateKind.S2NN => "SPK_SG_S2NN",
+        SurrogateKind.QPseudoSpike => "SPK_SG_Q_PSEUDO_SPIKE",
+        _ => "SPK_SG_EXPR",
+    };
 
-    /// <summary>Every combination: IF 2 surrogates × 2 resets × 2 detach = 8; LIF × 2 decay_input = 16.</summary>
-    public static IReadOnlyList<NeuronKernelOptions> All { get; } =
-        (from kind in new[] { NeuronKind.If, NeuronKind.Lif }
-         from sg in new[] { SurrogateKind.ATan, SurrogateKind.Sigmoid }
-         from soft in new[] { false, true }
-         from detach in new[] { false, true }
-         from decay in kind == NeuronKind.Lif ? new[] { true, false } : new[] { true }
-         select new NeuronKernelOptions(kind, sg, soft, detach, decay)).ToArray();
+    /// <summary>The variant that computes this surrogate's derivative.</summary>
+    public static KernelVariant For(SurrogateSpec s) => s.Kind == SurrogateKind.Expression
+        ? new KernelVariant(Program, ("SPK_SG_EXPR", s.Expression ?? throw new ArgumentException("an Expression surrogate needs its expression")))
+        : new KernelVariant(Program, (Define(s.Kind), null));
+
+    /// <summary>Kernel name prefix of a model: if, lif, plif, qif, eif, izh (kernels are &lt;prefix&gt;_fwd_f32, ...).</summary>
+    public static string Prefix(NeuronModel model) => model switch
+    {
+        NeuronModel.If => "if",
+        NeuronModel.Lif => "lif",
+        NeuronModel.ParametricLif => "plif",
+        NeuronModel.Qif => "qif",
+        NeuronModel.Eif => "eif",
+        _ => "izh",
+    };
+
+    /// <summary>Every built-in surrogate's variant, then the example expression's.</summary>
+    public static IReadOnlyList<KernelVariant> All { get; } =
+        [.. Enum.GetValues<SurrogateKind>().Where(k => k != SurrogateKind.Expression).Select(k => For(new SurrogateSpec(k, 1))),
+         For(new SurrogateSpec(SurrogateKind.Expression, 1, Expression: ExampleExpression))];
 }
 
-/// <summary>Every variant Spike compiles: programs without variants once, the neuron programs once per option set.</summary>
+/// <summary>Every variant Spike compiles: programs without variants once, the neuron program once per surrogate.</summary>
 public static class KernelCatalog
 {
-    public static IReadOnlyList<KernelVariant> All { get; } = Build();
-
-    static KernelVariant[] Build()
-    {
-        var neuronPrograms = NeuronKernelOptions.All.Select(o => o.Program).ToHashSet();
-        return KernelSources.Programs.Where(p => !neuronPrograms.Contains(p)).Select(p => new KernelVariant(p))
-            .Concat(NeuronKernelOptions.All.Select(o => o.Variant)).ToArray();
-    }
+    public static IReadOnlyList<KernelVariant> All { get; } =
+        [.. KernelSources.Programs.Where(p => p != NeuronKernels.Program).Select(p => new KernelVariant(p)), .. NeuronKernels.All];
 }

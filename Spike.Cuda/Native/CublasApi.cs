@@ -38,6 +38,10 @@ internal static unsafe partial class CublasApi
     internal static partial int cublasSgemmStridedBatched(nint handle, CublasOperation transA, CublasOperation transB, int m, int n, int k,
         float* alpha, ulong a, int lda, long strideA, ulong b, int ldb, long strideB, float* beta, ulong c, int ldc, long strideC, int batchCount);
 
+    [LibraryImport(Lib)]
+    internal static partial int cublasDgemmStridedBatched(nint handle, CublasOperation transA, CublasOperation transB, int m, int n, int k,
+        double* alpha, ulong a, int lda, long strideA, ulong b, int ldb, long strideB, double* beta, ulong c, int ldc, long strideC, int batchCount);
+
     /// <summary>Mixed precision: e.g. Float16 A, B, C with Compute32F (alpha, beta then float).</summary>
     [LibraryImport(Lib)]
     internal static partial int cublasGemmEx(nint handle, CublasOperation transA, CublasOperation transB, int m, int n, int k,

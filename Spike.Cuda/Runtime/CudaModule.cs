@@ -26,10 +26,17 @@ public sealed unsafe class CudaModule : IDisposable
 
     public CompiledKernel Image { get; }
 
+    /// <summary>Loads PTX; when the driver cannot JIT it (PTX newer than the driver, e.g. a newer NVRTC than libcuda),
+    /// falls back to a CUBIN compiled by NVRTC for the device's architecture itself.</summary>
     public static CudaModule Load(CudaContext context, KernelVariant variant, KernelCache? cache = null)
     {
+        cache ??= KernelCache.Shared;
         int arch = NvrtcCompiler.ChooseArchitecture(context.Info.ComputeCapability);
-        return new CudaModule(context, (cache ?? KernelCache.Shared).GetOrCompile(variant, arch));
+        try { return new CudaModule(context, cache.GetOrCompile(variant, arch)); }
+        catch (CudaException e) when (e.Code is (int)CuResult.UnsupportedPtxVersion or (int)CuResult.InvalidPtx)
+        {
+            return new CudaModule(context, cache.GetOrCompile(variant, arch, KernelImageKind.Cubin));
+        }
     }
 
     nint Function(string name) => _functions.GetOrAdd(name, n =>

@@ -48,7 +48,7 @@ public abstract class Optimizer
             int dot = name.IndexOf('.');
             if (dot < 0 || !int.TryParse(name[..dot], out int i) || i < 0 || i >= Parameters.Length)
                 throw new ArgumentException($"{GetType().Name}: state entry '{name}' does not name a parameter index");
-            Buffer(name[(dot + 1)..])[i] = Raw.Clone(t);
+            Buffer(name[(dot + 1)..])[i] = Raw.Clone(Raw.ToDevice(t, Parameters[i].Device)); // a checkpoint is read on the CPU
         }
     }
 

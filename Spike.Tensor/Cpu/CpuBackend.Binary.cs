@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Spike.Cpu;
@@ -13,14 +14,10 @@ internal interface IBinaryKernel<T> where T : unmanaged
     static abstract void SV(T a, ReadOnlySpan<T> b, Span<T> d);
 }
 
-internal interface IPredicate<T> where T : unmanaged
+/// <summary>A predicate with a scalar face and a SIMD face (all-ones lanes where it holds).</summary>
+internal interface IVectorPredicate<T> where T : unmanaged
 {
     static abstract bool Apply(T a, T b);
-}
-
-/// <summary>A predicate with a SIMD face: all-ones lanes where it holds.</summary>
-internal interface IVectorPredicate<T> : IPredicate<T> where T : unmanaged
-{
     static abstract Vector256<T> Mask(Vector256<T> a, Vector256<T> b);
 }
 
@@ -70,16 +67,34 @@ public sealed partial class CpuBackend
         }
     }
 
+    /// <summary>Bool operands are the bytes 0 and 1, so logic is bitwise on bytes: and, or, xor (ne), xnor (eq).</summary>
     static void BinaryBool(BinaryOp op, Tensor a, Tensor b, Tensor dst)
     {
         switch (op)
         {
-            case BinaryOp.Eq: Compare<bool, BoolEq>(a, b, dst); break;
-            case BinaryOp.Ne: Compare<bool, BoolNe>(a, b, dst); break;
-            case BinaryOp.LogicalAnd: Compare<bool, BoolAnd>(a, b, dst); break;
-            case BinaryOp.LogicalOr: Compare<bool, BoolOr>(a, b, dst); break;
+            case BinaryOp.Eq: RunBool<XnorOp>(a, b, dst); break;
+            case BinaryOp.Ne: RunBool<XorOp>(a, b, dst); break;
+            case BinaryOp.LogicalAnd: RunBool<BitAndOp>(a, b, dst); break;
+            case BinaryOp.LogicalOr: RunBool<BitOrOp>(a, b, dst); break;
             default: throw new NotSupportedException($"{op}: not defined for Bool tensors (convert to a numeric type first)");
         }
+    }
+
+    static void RunBool<TOp>(Tensor a, Tensor b, Tensor dst) where TOp : IBinaryKernel<byte>
+    {
+        var x = Data<bool>(a); var y = Data<bool>(b); var d = Data<bool>(dst);
+        static Span<byte> Bytes(bool[] v, int start, int n) => MemoryMarshal.Cast<bool, byte>(v.AsSpan(start, n));
+        Strided.ForEachRow(dst.Layout.Shape, [a.Layout, b.Layout, dst.Layout], (o, n, st) =>
+        {
+            if (st[2] == 1)
+            {
+                if (st[0] == 1 && st[1] == 1) { TOp.VV(Bytes(x, o[0], n), Bytes(y, o[1], n), Bytes(d, o[2], n)); return; }
+                if (st[0] == 1 && st[1] == 0) { TOp.VS(Bytes(x, o[0], n), y[o[1]] ? (byte)1 : (byte)0, Bytes(d, o[2], n)); return; }
+                if (st[0] == 0 && st[1] == 1) { TOp.SV(x[o[0]] ? (byte)1 : (byte)0, Bytes(y, o[1], n), Bytes(d, o[2], n)); return; }
+            }
+            for (int i = 0; i < n; i++)
+                d[o[2] + i * st[2]] = TOp.Apply(x[o[0] + i * st[0]] ? (byte)1 : (byte)0, y[o[1] + i * st[1]] ? (byte)1 : (byte)0) != 0;
+        });
     }
 
     static void Run<T, TOp>(Tensor a, Tensor b, Tensor dst) where T : unmanaged where TOp : IBinaryKernel<T>
@@ -93,15 +108,6 @@ public sealed partial class CpuBackend
                 if (st[0] == 1 && st[1] == 0) { TOp.VS(x.AsSpan(o[0], n), y[o[1]], d.AsSpan(o[2], n)); return; }
                 if (st[0] == 0 && st[1] == 1) { TOp.SV(x[o[0]], y.AsSpan(o[1], n), d.AsSpan(o[2], n)); return; }
             }
-            for (int i = 0; i < n; i++) d[o[2] + i * st[2]] = TOp.Apply(x[o[0] + i * st[0]], y[o[1] + i * st[1]]);
-        });
-    }
-
-    static void Compare<T, TOp>(Tensor a, Tensor b, Tensor dst) where T : unmanaged where TOp : IPredicate<T>
-    {
-        var x = Data<T>(a); var y = Data<T>(b); var d = Data<bool>(dst);
-        Strided.ForEachRow(dst.Layout.Shape, [a.Layout, b.Layout, dst.Layout], (o, n, st) =>
-        {
             for (int i = 0; i < n; i++) d[o[2] + i * st[2]] = TOp.Apply(x[o[0] + i * st[0]], y[o[1] + i * st[1]]);
         });
     }
@@ -211,31 +217,33 @@ public sealed partial class CpuBackend
         public static bool Apply(T a, T b) => a != T.Zero || b != T.Zero;
         public static Vector256<T> Mask(Vector256<T> a, Vector256<T> b) => ~(Vector256.Equals(a, Vector256<T>.Zero) & Vector256.Equals(b, Vector256<T>.Zero));
     }
-    struct BoolEq : IPredicate<bool> { public static bool Apply(bool a, bool b) => a == b; }
-    struct BoolNe : IPredicate<bool> { public static bool Apply(bool a, bool b) => a != b; }
-    struct BoolAnd : IPredicate<bool> { public static bool Apply(bool a, bool b) => a && b; }
-    struct BoolOr : IPredicate<bool> { public static bool Apply(bool a, bool b) => a || b; }
-
-    public void Where(Tensor cond, Tensor a, Tensor b, Tensor dst)
+    struct BitAndOp : IBinaryKernel<byte>
     {
-        switch (dst.DType)
-        {
-            case DType.Float32: WhereT<float>(cond, a, b, dst); break;
-            case DType.Float64: WhereT<double>(cond, a, b, dst); break;
-            case DType.Int32: WhereT<int>(cond, a, b, dst); break;
-            case DType.Int64: WhereT<long>(cond, a, b, dst); break;
-            case DType.UInt8: WhereT<byte>(cond, a, b, dst); break;
-            default: WhereT<bool>(cond, a, b, dst); break;
-        }
+        public static byte Apply(byte a, byte b) => (byte)(a & b);
+        public static void VV(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, Span<byte> d) => TensorPrimitives.BitwiseAnd(a, b, d);
+        public static void VS(ReadOnlySpan<byte> a, byte b, Span<byte> d) => TensorPrimitives.BitwiseAnd(a, b, d);
+        public static void SV(byte a, ReadOnlySpan<byte> b, Span<byte> d) => TensorPrimitives.BitwiseAnd(b, a, d);
     }
-
-    static void WhereT<T>(Tensor cond, Tensor a, Tensor b, Tensor dst) where T : unmanaged
+    struct BitOrOp : IBinaryKernel<byte>
     {
-        var c = Data<bool>(cond); var x = Data<T>(a); var y = Data<T>(b); var d = Data<T>(dst);
-        Strided.ForEachRow(dst.Layout.Shape, [cond.Layout, a.Layout, b.Layout, dst.Layout], (o, n, st) =>
-        {
-            for (int i = 0; i < n; i++)
-                d[o[3] + i * st[3]] = c[o[0] + i * st[0]] ? x[o[1] + i * st[1]] : y[o[2] + i * st[2]];
-        });
+        public static byte Apply(byte a, byte b) => (byte)(a | b);
+        public static void VV(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, Span<byte> d) => TensorPrimitives.BitwiseOr(a, b, d);
+        public static void VS(ReadOnlySpan<byte> a, byte b, Span<byte> d) => TensorPrimitives.BitwiseOr(a, b, d);
+        public static void SV(byte a, ReadOnlySpan<byte> b, Span<byte> d) => TensorPrimitives.BitwiseOr(b, a, d);
+    }
+    struct XorOp : IBinaryKernel<byte>
+    {
+        public static byte Apply(byte a, byte b) => (byte)(a ^ b);
+        public static void VV(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, Span<byte> d) => TensorPrimitives.Xor(a, b, d);
+        public static void VS(ReadOnlySpan<byte> a, byte b, Span<byte> d) => TensorPrimitives.Xor(a, b, d);
+        public static void SV(byte a, ReadOnlySpan<byte> b, Span<byte> d) => TensorPrimitives.Xor(b, a, d);
+    }
+    /// <summary>Equality of 0/1 bytes: 1 ^ a ^ b.</summary>
+    struct XnorOp : IBinaryKernel<byte>
+    {
+        public static byte Apply(byte a, byte b) => (byte)(1 ^ a ^ b);
+        public static void VV(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, Span<byte> d) { TensorPrimitives.Xor(a, b, d); TensorPrimitives.Xor(d, (byte)1, d); }
+        public static void VS(ReadOnlySpan<byte> a, byte b, Span<byte> d) => TensorPrimitives.Xor(a, (byte)(1 ^ b), d);
+        public static void SV(byte a, ReadOnlySpan<byte> b, Span<byte> d) => TensorPrimitives.Xor(b, (byte)(1 ^ a), d);
     }
 }

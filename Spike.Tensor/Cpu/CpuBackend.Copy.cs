@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 
 namespace Spike.Cpu;
 
@@ -28,11 +29,9 @@ public sealed partial class CpuBackend
             case DType.Int64: Convert<TS, long>(src, dst); break;
             case DType.UInt8: Convert<TS, byte>(src, dst); break;
             default:
-                var s = Data<TS>(src); var d = Data<bool>(dst);
-                Strided.ForEachRow(dst.Layout.Shape, [src.Layout, dst.Layout], (o, n, st) =>
-                {
-                    for (int i = 0; i < n; i++) d[o[1] + i * st[1]] = s[o[0] + i * st[0]] != TS.Zero;
-                });
+                // x != 0, by the vector comparison kernel against a broadcast zero (NaN converts to true, as in PyTorch).
+                var zero = Raw.Empty([], src.DType, Device.Cpu);
+                CompareVector<TS, NeOp<TS>>(src, zero.WithLayout(zero.Layout.Expand(dst.Layout.Shape)), dst);
                 break;
         }
     }
@@ -46,7 +45,8 @@ public sealed partial class CpuBackend
                 var db = Data<bool>(dst);
                 Strided.ForEachRow(dst.Layout.Shape, [src.Layout, dst.Layout], (o, n, st) =>
                 {
-                    for (int i = 0; i < n; i++) db[o[1] + i * st[1]] = s[o[0] + i * st[0]];
+                    if (st[0] == 1 && st[1] == 1) Array.Copy(s, o[0], db, o[1], n);
+                    else for (int i = 0; i < n; i++) db[o[1] + i * st[1]] = s[o[0] + i * st[0]];
                 });
                 break;
             case DType.Float32: FromBool<float>(s, src, dst); break;
@@ -62,7 +62,9 @@ public sealed partial class CpuBackend
         var d = Data<TD>(dst);
         Strided.ForEachRow(dst.Layout.Shape, [src.Layout, dst.Layout], (o, n, st) =>
         {
-            for (int i = 0; i < n; i++) d[o[1] + i * st[1]] = s[o[0] + i * st[0]] ? TD.One : TD.Zero;
+            // A .NET bool is the byte 0 or 1: widen the bytes.
+            if (st[0] == 1 && st[1] == 1) TensorPrimitives.ConvertTruncating(MemoryMarshal.Cast<bool, byte>(s.AsSpan(o[0], n)), d.AsSpan(o[1], n));
+            else for (int i = 0; i < n; i++) d[o[1] + i * st[1]] = s[o[0] + i * st[0]] ? TD.One : TD.Zero;
         });
     }
 

@@ -18,11 +18,17 @@ public sealed partial class CpuBackend
         int o = dst.Layout.Offset;
         double keep = 1 - p;
         T scale = keep > 0 ? T.CreateTruncating(1 / keep) : T.Zero;
-        // Philox costs ~10 rounds per element, so threads pay off well below the elementwise threshold.
+        // Philox costs ~10 rounds per element, so threads pay off well below the elementwise threshold; the
+        // uniforms come a SIMD batch at a time (bit-identical to Philox.UniformFloat per counter).
         NnParallel.For(dst.Numel, 8, (a, b) =>
         {
-            for (int i = a; i < b; i++)
-                d[o + i] = Philox.UniformFloat(seed, offset + (ulong)i) < keep ? scale : T.Zero;
+            Span<float> u = stackalloc float[1024];
+            for (int i = a; i < b; i += u.Length)
+            {
+                var batch = u[..Math.Min(u.Length, b - i)];
+                PhiloxBatch.UniformFloat(seed, offset + (ulong)i, batch);
+                for (int k = 0; k < batch.Length; k++) d[o + i + k] = batch[k] < keep ? scale : T.Zero;
+            }
         });
     }
 }

@@ -35,14 +35,26 @@ public sealed partial class CpuBackend
                 PhiloxBatch.UniformFloat(seed, offset + (ulong)a, f.AsSpan(start + a, b - a));
                 return;
             }
+            if (kind == RandomKind.Bernoulli || (kind == RandomKind.Uniform && single))
+            {
+                // These use only the first Philox word, as a float: draw it a SIMD batch at a time.
+                Span<float> u = stackalloc float[1024];
+                for (int i = a; i < b; i += u.Length)
+                {
+                    var batch = u[..Math.Min(u.Length, b - i)];
+                    PhiloxBatch.UniformFloat(seed, offset + (ulong)i, batch);
+                    for (int k = 0; k < batch.Length; k++)
+                        d[start + i + k] = T.CreateTruncating(kind == RandomKind.Uniform ? p0 + (p1 - p0) * batch[k] : batch[k] < p0 ? 1.0 : 0.0);
+                }
+                return;
+            }
             for (int i = a; i < b; i++)
             {
                 ulong c = offset + (ulong)i;
                 double v = kind switch
                 {
-                    RandomKind.Uniform => p0 + (p1 - p0) * (single ? Philox.UniformFloat(seed, c) : Philox.UniformDouble(seed, c)),
-                    RandomKind.Normal => p0 + p1 * Philox.Normal(seed, c),
-                    _ => Philox.UniformFloat(seed, c) < p0 ? 1.0 : 0.0,
+                    RandomKind.Uniform => p0 + (p1 - p0) * Philox.UniformDouble(seed, c),
+                    _ => p0 + p1 * Philox.Normal(seed, c),
                 };
                 d[start + i] = T.CreateTruncating(v);
             }

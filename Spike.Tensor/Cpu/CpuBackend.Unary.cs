@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Spike.Cpu;
 
@@ -8,6 +10,13 @@ internal interface IUnaryKernel<T> where T : unmanaged
 {
     static abstract T Apply(T x, T p0, T p1);
     static abstract void Apply(ReadOnlySpan<T> x, Span<T> d, T p0, T p1);
+}
+
+/// <summary>A function TensorPrimitives lacks, computed in double lanes (floats are widened and narrowed back).</summary>
+internal interface IDoubleFunction
+{
+    static abstract double Apply(double x);
+    static abstract Vector256<double> Apply(Vector256<double> x);
 }
 
 public sealed partial class CpuBackend
@@ -91,23 +100,41 @@ public sealed partial class CpuBackend
     {
         // NaN stays NaN (x > 0 and x < 0 are both false, so it falls through to x itself only for zero/NaN).
         public static T Apply(T x, T p0, T p1) => x > T.Zero ? T.One : x < T.Zero ? -T.One : x;
-        public static void Apply(ReadOnlySpan<T> x, Span<T> d, T p0, T p1) { for (int i = 0; i < x.Length; i++) d[i] = Apply(x[i], p0, p1); }
+        public static void Apply(ReadOnlySpan<T> x, Span<T> d, T p0, T p1)
+        {
+            int i = 0;
+            if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported)
+            {
+                var (one, minusOne) = (Vector256.Create(T.One), Vector256.Create(-T.One));
+                for (; i + Vector256<T>.Count <= x.Length; i += Vector256<T>.Count)
+                {
+                    var v = Vector256.Create(x.Slice(i, Vector256<T>.Count));
+                    var sign = Vector256.ConditionalSelect(Vector256.LessThan(v, Vector256<T>.Zero), minusOne, v);
+                    Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<T>.Zero), one, sign).CopyTo(d[i..]);
+                }
+            }
+            for (; i < x.Length; i++) d[i] = Apply(x[i], p0, p1);
+        }
     }
     struct ReluOp<T> : IUnaryKernel<T> where T : unmanaged, INumber<T>
     {
-        public static T Apply(T x, T p0, T p1) => x > T.Zero ? x : T.Zero;
+        // T.Max propagates NaN, as the SIMD face and torch.relu do.
+        public static T Apply(T x, T p0, T p1) => T.Max(x, T.Zero);
         public static void Apply(ReadOnlySpan<T> x, Span<T> d, T p0, T p1) => TensorPrimitives.Max(x, T.Zero, d);
     }
-    /// <summary>min(max(x, p0), p1); absent bounds arrive as ±infinity (saturated for integers).</summary>
+    /// <summary>min(max(x, p0), p1); absent bounds arrive as ±infinity (saturated for integers). With p0 &gt; p1 every
+    /// element becomes p1, and NaN stays NaN, as torch.clamp.</summary>
     struct ClampOp<T> : IUnaryKernel<T> where T : unmanaged, INumber<T>
     {
-        public static T Apply(T x, T p0, T p1) => x < p0 ? p0 : x > p1 ? p1 : x;
+        public static T Apply(T x, T p0, T p1) => T.Min(T.Max(x, p0), p1);
         public static void Apply(ReadOnlySpan<T> x, Span<T> d, T p0, T p1) { TensorPrimitives.Max(x, p0, d); TensorPrimitives.Min(d, p1, d); }
     }
     struct NotOp : IUnaryKernel<bool>
     {
         public static bool Apply(bool x, bool p0, bool p1) => !x;
-        public static void Apply(ReadOnlySpan<bool> x, Span<bool> d, bool p0, bool p1) { for (int i = 0; i < x.Length; i++) d[i] = !x[i]; }
+        // A .NET bool is the byte 0 or 1, so not is xor with 1.
+        public static void Apply(ReadOnlySpan<bool> x, Span<bool> d, bool p0, bool p1) =>
+            TensorPrimitives.Xor(MemoryMarshal.Cast<bool, byte>(x), (byte)1, MemoryMarshal.Cast<bool, byte>(d));
     }
 
     struct ExpOp<T> : IUnaryKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -160,15 +187,42 @@ public sealed partial class CpuBackend
         public static T Apply(T x, T p0, T p1) => T.Atan(x);
         public static void Apply(ReadOnlySpan<T> x, Span<T> d, T p0, T p1) => TensorPrimitives.Atan(x, d);
     }
-    struct ErfOp<T> : IUnaryKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
+    struct ErfOp<T> : IUnaryKernel<T>, IDoubleFunction where T : unmanaged, IFloatingPointIeee754<T>
     {
         public static T Apply(T x, T p0, T p1) => T.CreateTruncating(SpecialFunctions.Erf(double.CreateTruncating(x)));
-        public static void Apply(ReadOnlySpan<T> x, Span<T> d, T p0, T p1) { for (int i = 0; i < x.Length; i++) d[i] = Apply(x[i], p0, p1); }
+        public static void Apply(ReadOnlySpan<T> x, Span<T> d, T p0, T p1) => MapDouble<T, ErfOp<T>>(x, d);
+        public static double Apply(double x) => SpecialFunctions.Erf(x);
+        public static Vector256<double> Apply(Vector256<double> x) => SpecialFunctions.Erf(x);
     }
-    struct ErfcOp<T> : IUnaryKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
+    struct ErfcOp<T> : IUnaryKernel<T>, IDoubleFunction where T : unmanaged, IFloatingPointIeee754<T>
     {
         public static T Apply(T x, T p0, T p1) => T.CreateTruncating(SpecialFunctions.Erfc(double.CreateTruncating(x)));
-        public static void Apply(ReadOnlySpan<T> x, Span<T> d, T p0, T p1) { for (int i = 0; i < x.Length; i++) d[i] = Apply(x[i], p0, p1); }
+        public static void Apply(ReadOnlySpan<T> x, Span<T> d, T p0, T p1) => MapDouble<T, ErfcOp<T>>(x, d);
+        public static double Apply(double x) => SpecialFunctions.Erfc(x);
+        public static Vector256<double> Apply(Vector256<double> x) => SpecialFunctions.Erfc(x);
+    }
+
+    /// <summary>d = f(x) on a float or double span, four double lanes at a time; the tail takes the scalar face.</summary>
+    static void MapDouble<T, TF>(ReadOnlySpan<T> x, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> where TF : IDoubleFunction
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated && typeof(T) == typeof(double))
+        {
+            var xs = MemoryMarshal.Cast<T, double>(x);
+            var ds = MemoryMarshal.Cast<T, double>(d);
+            for (; i + 4 <= x.Length; i += 4) TF.Apply(Vector256.Create(xs.Slice(i, 4))).CopyTo(ds[i..]);
+        }
+        else if (Vector256.IsHardwareAccelerated && typeof(T) == typeof(float))
+        {
+            var xs = MemoryMarshal.Cast<T, float>(x);
+            var ds = MemoryMarshal.Cast<T, float>(d);
+            for (; i + 8 <= x.Length; i += 8)
+            {
+                var (lo, hi) = Vector256.Widen(Vector256.Create(xs.Slice(i, 8)));
+                Vector256.Narrow(TF.Apply(lo), TF.Apply(hi)).CopyTo(ds[i..]);
+            }
+        }
+        for (; i < x.Length; i++) d[i] = T.CreateTruncating(TF.Apply(double.CreateTruncating(x[i])));
     }
     struct FloorOp<T> : IUnaryKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -26,7 +26,37 @@ public class CreationTests
     public void ToStringShowsShapeAndLeadingValues()
     {
         var s = Tensor.Arange(0, 10, 1).Reshape(2, 5).ToString();
-        s.Should().Contain("[2, 5]").And.Contain("Float32").And.Contain("0, 1, 2, 3, 4, 5, 6, 7, ...");
+        s.Should().Be("tensor([2, 5], Float32, cpu, [0, 1, 2, 3, 4, 5, 6, 7, ...])");
+        Tensor.FromArray(new[] { true, false }).ToString().Should().Be("tensor([2], Bool, cpu, [1, 0])");
+        Tensor.Scalar(-3, DType.Int64).ToString().Should().Be("tensor([], Int64, cpu, [-3])");
+        Tensor.Zeros(0, 3).ToString().Should().Be("tensor([0, 3], Float32, cpu, [])");
+        Tensor.FromArray(new[] { 0.1, 1e-7 }).RequiresGrad_().ToString().Should().Be("tensor([2], Float64, cpu, [0.1, 1E-07], requires_grad)");
+        Tensor.Arange(0, 6, 1).Reshape(2, 3).T.ToString().Should().Contain("[0, 3, 1, 4, 2, 5]");
+    }
+
+    [Test]
+    public void LikeFunctionsAndItemKeepShapeAndDType()
+    {
+        var x = Tensor.Arange(0, 6, 1, DType.Int32).Reshape(2, 3);
+        foreach (var (like, value) in new[] { (Tensor.ZerosLike(x), 0.0), (Tensor.OnesLike(x), 1.0), (Tensor.FullLike(x, 7), 7.0) })
+        {
+            like.Shape.Should().Equal(2, 3);
+            like.DType.Should().Be(DType.Int32);
+            like.ToArray<int>().Should().AllBeEquivalentTo((int)value);
+        }
+        Tensor.EmptyLike(x).Shape.Should().Equal(2, 3);
+        Tensor.Eye(3, dtype: DType.Int64).ToArray<long>().Should().Equal(1, 0, 0, 0, 1, 0, 0, 0, 1);
+        Tensor.Eye(3, 2).ToArray<float>().Should().Equal(1, 0, 0, 1, 0, 0);
+        Tensor.Linspace(2, 5, 1).ToArray<float>().Should().Equal(2f);
+        Tensor.Linspace(0, 1, 0).Numel.Should().Be(0);
+        // torch.linspace(0, 1, 7): the first half steps up from start, the second half down from end (last point exactly 1).
+        double step = 1.0 / 6;
+        Tensor.Linspace(0, 1, 7, DType.Float64).ToArray<double>().Should().Equal(0, step, 2 * step, 1 - 3 * step, 1 - 2 * step, 1 - step, 1);
+        Tensor.Full([2], 3.9, DType.Int32).ToArray<int>().Should().Equal(3, 3);
+        x.Select(1, 2).Select(0, 1).Item<int>().Should().Be(5);
+        x.Select(1, 2).Select(0, 1).Item().Should().Be(5.0);
+        Tensor.FromArray(new[] { true }).Item<bool>().Should().BeTrue();
+        Tensor.Scalar(2.5).Item<long>().Should().Be(2);
     }
 
     [Test]
@@ -87,6 +117,20 @@ public class PhiloxBatchTests
             PhiloxBatch.UniformFloat(seed, start, batch);
             for (int i = 0; i < batch.Length; i++)
                 batch[i].Should().Be(Philox.UniformFloat(seed, start + (ulong)i), $"seed {seed} counter {start + (ulong)i}");
+        }
+        // Tensor draws (batched, threaded above 32,768 elements) use counter offset + i for element i: the same numbers
+        // as the scalar definitions, element by element.
+        const int n = 40_003;
+        var gen = new Generator(9) { Offset = 17 };
+        var u = Tensor.Rand([n], gen, -2, 3).ToArray<float>();
+        var b = Tensor.Bernoulli([n], 0.3, gen, DType.Float64).ToArray<double>();
+        var ud = Tensor.Rand([n], gen, dtype: DType.Float64).ToArray<double>();
+        for (int i = 0; i < n; i++)
+        {
+            ulong c = 17 + (ulong)i;
+            if (u[i] != (float)(-2 + 5.0 * Philox.UniformFloat(9, c))) Assert.Fail($"uniform element {i}");
+            if (b[i] != (Philox.UniformFloat(9, c + n) < 0.3 ? 1 : 0)) Assert.Fail($"bernoulli element {i}");
+            if (ud[i] != Philox.UniformDouble(9, c + 2 * (ulong)n)) Assert.Fail($"double uniform element {i}");
         }
     }
 }

@@ -68,6 +68,12 @@ public class ElementwiseTests
         i.Clamp(-1, 2).ToArray<int>().Should().Equal(-1, 0, 2);
         i.Exp().DType.Should().Be(DType.Float32);
         Tensor.FromArray(new[] { 0.5, 1.5, 2.5, -0.5, -2.5 }).Round().ToArray<double>().Should().Equal(0, 2, 2, -0, -2);
+        // torch.clamp with min > max gives max everywhere; relu, sign and clamp keep NaN.
+        x.Clamp(1, -1).ToArray<double>().Should().Equal(-1, -1, -1, -1, -1);
+        var nan = Tensor.FromArray(new[] { double.NaN, -1.0 });
+        nan.Relu().ToArray<double>().Should().Equal(double.NaN, 0);
+        nan.Sign().ToArray<double>().Should().Equal(double.NaN, -1);
+        nan.Clamp(0, 1).ToArray<double>().Should().Equal(double.NaN, 0);
     }
 
     [Test]
@@ -122,7 +128,7 @@ public class ElementwiseTests
             (BinaryOp.LogicalAnd, (p, q) => p != 0 && q != 0), (BinaryOp.LogicalOr, (p, q) => p != 0 || q != 0),
         };
         foreach (var dtype in new[] { DType.Float32, DType.Float64, DType.Int32, DType.Int64, DType.UInt8 })
-            for (int n = 0; n <= 70; n++)
+            for (int n = 0; n <= 257; n++)
             {
                 // Values from a small set so ties and zeros are common; NaN where the dtype has one.
                 var av = Enumerable.Range(0, n).Select(i => (double)(i * 7 % 5)).ToArray();

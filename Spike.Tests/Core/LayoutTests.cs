@@ -23,6 +23,31 @@ public class LayoutTests
     }
 
     [Test]
+    public void EveryViewOpSharesStorageAndSeesWrites()
+    {
+        // Each view, then a write of 100 through it at its first element: the base must see it at that element's offset.
+        var views = new (string Name, Func<Tensor, Tensor> View, int BaseIndex)[]
+        {
+            ("view", x => x.View(6, 4), 0), ("reshape", x => x.Reshape(4, -1), 0), ("flatten", x => x.Flatten(1), 0),
+            ("permute", x => x.Permute(2, 0, 1), 0), ("transpose", x => x.Transpose(1, 2).Narrow(0, 1, 1), 12),
+            ("narrow", x => x.Narrow(2, 3, 1), 3), ("select", x => x.Select(1, 2), 8), ("expand", x => x.Narrow(0, 1, 1).Expand(5, 3, 4), 12),
+            ("broadcast_to", x => x.Select(2, 1).Unsqueeze(0).BroadcastTo(2, 2, 3), 1), ("unsqueeze", x => x.Unsqueeze(1), 0),
+            ("squeeze", x => x.Narrow(1, 1, 1).Squeeze(1), 4), ("split", x => x.Split(2, 2)[1], 2), ("chunk", x => x.Chunk(3, 1)[2], 8),
+            ("T", x => x.Select(0, 1).T, 12), ("contiguous of contiguous", x => x.Contiguous(), 0),
+        };
+        foreach (var (name, view, at) in views)
+        {
+            var x = Tensor.Arange(0, 24, 1, DType.Float32).Reshape(2, 3, 4);
+            var v = view(x);
+            v.Storage.Should().BeSameAs(x.Storage, name);
+            var first = v;
+            while (first.Rank > 0) first = Raw.Select(first, 0, 0);
+            Raw.Fill(first, 100);
+            x.ToArray<float>()[at].Should().Be(100, name);
+        }
+    }
+
+    [Test]
     public void TransposedValuesAreRead()
     {
         var x = Tensor.Arange(0, 6, 1, DType.Float32).Reshape(2, 3);
@@ -57,6 +82,43 @@ public class LayoutTests
         x.Squeeze(0).Shape.Should().Equal(2, 1, 3, 1);
         x.Unsqueeze(-1).Shape.Should().Equal(2, 1, 3, 1, 1);
         x.Unsqueeze(0).Shape.Should().Equal(1, 2, 1, 3, 1);
+    }
+
+    [Test]
+    public void ZeroDimTensorsTakeAxisZeroAsPyTorchDoes()
+    {
+        // torch.tensor(2.).sum(0), .prod(-1), .squeeze(0), .flip(0), .transpose(0, -1), .softmax(0), .cumsum(0), .gather(0, tensor(0)).
+        var s = Tensor.Scalar(2, DType.Float64);
+        foreach (var y in new[] { s.Sum(0), s.Prod(-1), s.Mean(0), s.Amax([0]), s.Squeeze(0), s.Flip(0), s.Transpose(0, -1), s.Cumsum(0),
+                     s.Gather(0, Tensor.Zeros([], DType.Int64)), s.Max(0).Values })
+        {
+            y.Rank.Should().Be(0);
+            y.Item().Should().Be(2);
+        }
+        s.Softmax(0).Item().Should().Be(1);
+        s.Sum(0, keepDim: true).Rank.Should().Be(0);
+        var acc = Tensor.Scalar(1, DType.Float64);
+        Raw.ScatterAdd_(acc, 0, Tensor.Zeros([], DType.Int64), s);
+        acc.Item().Should().Be(3);
+        // Gradients flow through the axis-0 forms too.
+        var x = Tensor.Scalar(3, DType.Float64).RequiresGrad_();
+        (x.Sum(0) * x.Prod(0) + x.Flip(0)).Backward();
+        x.Grad!.Item().Should().Be(7);
+        // Ops that need a real axis say so.
+        FluentActions.Invoking(() => s.Select(0, 0)).Should().Throw<ArgumentOutOfRangeException>().WithMessage("select: a 0-d tensor has no axis 0*");
+        FluentActions.Invoking(() => s.Sum(1)).Should().Throw<ArgumentOutOfRangeException>().WithMessage("sum: axis 1 is out of range for a tensor of rank 0*");
+    }
+
+    [Test]
+    public void ExpandKeepsAxesGivenAsMinusOne()
+    {
+        var x = Tensor.Arange(0, 3, 1, DType.Float64).Reshape(3, 1);
+        var e = x.Expand(2, -1, 4);
+        e.Shape.Should().Equal(2, 3, 4);
+        e.Storage.Should().BeSameAs(x.Storage);
+        e.Layout.Strides.Should().Equal(0, 1, 0);
+        e.Sum([0, 2]).ToArray<double>().Should().Equal(0, 8, 16);
+        FluentActions.Invoking(() => x.Expand(-1, 3, 4)).Should().Throw<ArgumentException>().WithMessage("expand:*[3, 1]*[-1, 3, 4]*");
     }
 
     [Test]

@@ -66,7 +66,7 @@ public class CudaRuntimeTests
     {
         // spk_layout: int rank, int pad, long long offset, long long shape[8], long long stride[8].
         System.Runtime.CompilerServices.Unsafe.SizeOf<KernelLayout>().Should().Be(4 + 4 + 8 + 64 + 64);
-        System.Runtime.CompilerServices.Unsafe.SizeOf<NeuronParams>().Should().Be(20);
+        System.Runtime.CompilerServices.Unsafe.SizeOf<NeuronParams>().Should().Be(14 * 4 + 4 * 4, "spk_neuron_params: 14 floats, 4 ints");
 
         var contiguous = KernelLayout.From(Layout.Contiguous([2, 3, 4]));
         (contiguous.Rank, contiguous.Shape[0], contiguous.Stride[0]).Should().Be((1, 24L, 1L));
@@ -76,6 +76,8 @@ public class CudaRuntimeTests
         (broadcast.Rank, broadcast.Stride[0], broadcast.Stride[1]).Should().Be((2, 0L, 1L));
         var scalar = KernelLayout.From(Layout.Contiguous([]));
         (scalar.Rank, scalar.Shape[0]).Should().Be((1, 1L));
-        NeuronParams.Create(1, null, 3, 2).Decay.Should().Be((float)(2.0 / 3.0), "1 − 1/τ is rounded once from double");
+        var p = NeuronParams.From(new NeuronSpec(NeuronModel.Lif, new SurrogateSpec(SurrogateKind.ATan, 2), VReset: null, Tau: 3));
+        p.Decay.Should().Be((float)(2.0 / 3.0), "1 − 1/τ is rounded once from double");
+        (p.SoftReset, p.DecayInput, p.Alpha).Should().Be((1, 1, 2f));
     }
 }

@@ -11,6 +11,7 @@ public class HostElementwiseTests
     static readonly (int, int, bool) Small = (3, 32, false);
 
     static HostKernels Lib => HostKernels.For("elementwise.cu");
+    static HostKernels Copy => HostKernels.For("copy.cu");
     static KernelLayout L(Layout l) => KernelLayout.From(l);
     static KernelLayout Flat(int n) => KernelLayout.From(Layout.Contiguous([n]));
 
@@ -106,34 +107,34 @@ public class HostElementwiseTests
         var a = new[] { 1f, 2, 3, 4, 5, 6 };
         var b = new[] { -1f };
         var d = new float[6];
-        Lib.Run("where_f32", Small, 6L, Flat(6), cond, Flat(6), a, KernelLayout.Create(0, [6], [0]), b, Flat(6), d);
+        Lib.Run("where_i32", Small, 6L, Flat(6), cond, Flat(6), a, KernelLayout.Create(0, [6], [0]), b, Flat(6), d);
         d.Should().Equal(1, -1, -1, 4, 5, -1);
 
         var f = new float[7];
-        Lib.Run("fill_f32", Small, 7L, 2.5f, Flat(7), f);
+        Copy.Run("fill_f32", Small, 7L, 2.5f, Flat(7), f);
         f.Should().OnlyContain(v => v == 2.5f);
         var i64 = new long[3];
-        Lib.Run("fill_i64", Small, 3L, -(1L << 40), Flat(3), i64);
+        Copy.Run("fill_i64", Small, 3L, -(1L << 40), Flat(3), i64);
         i64.Should().OnlyContain(v => v == -(1L << 40));
 
         // Strided copy: the transpose of a [3, 4] matrix into a contiguous [4, 3].
         var m = Enumerable.Range(0, 12).Select(i => (float)i).ToArray();
         var t = Raw.Transpose(Tensor.FromArray(m, 3, 4), 0, 1);
         var c = new float[12];
-        Lib.Run("copy_f32", Small, 12L, L(t.Layout), m, Flat(12), c);
+        Copy.Run("copy_f32", Small, 12L, L(t.Layout), m, Flat(12), c);
         c.Should().Equal(Raw.Contiguous(t).ToArray<float>());
 
         // float -> int truncates toward zero; int -> float rounds.
         var src = new[] { -2.7f, -0.5f, 0.5f, 2.7f, 1e9f, -1e9f };
         var toInt = new int[6];
-        Lib.Run("cast_f32_i32", Small, 6L, Flat(6), src, Flat(6), toInt);
+        Copy.Run("cast_f32_i32", Small, 6L, Flat(6), src, Flat(6), toInt);
         toInt.Should().Equal(Raw.ToDType(Tensor.FromArray(src), DType.Int32).ToArray<int>());
         var ints = new[] { 16777217, -3, 0 };
         var back = new float[3];
-        Lib.Run("cast_i32_f32", Small, 3L, Flat(3), ints, Flat(3), back);
+        Copy.Run("cast_i32_f32", Small, 3L, Flat(3), ints, Flat(3), back);
         back.Should().Equal(Raw.ToDType(Tensor.FromArray(ints), DType.Float32).ToArray<float>());
         var u8 = new byte[6];
-        Lib.Run("cast_f32_u8", Small, 6L, Flat(6), new[] { 0f, 1f, 1.9f, 255f, 7.2f, 0.99f }, Flat(6), u8);
+        Copy.Run("cast_f32_u8", Small, 6L, Flat(6), new[] { 0f, 1f, 1.9f, 255f, 7.2f, 0.99f }, Flat(6), u8);
         u8.Should().Equal(0, 1, 1, 255, 7, 0);
     }
 
@@ -143,7 +144,7 @@ public class HostElementwiseTests
         // Every binary16 pattern to float and back; then floats around rounding ties, subnormals and overflow.
         var all = Enumerable.Range(0, 65536).Select(i => (ushort)i).ToArray();
         var widened = new float[all.Length];
-        Lib.Run("cast_f16_f32", (64, 128, false), (long)all.Length, Flat(all.Length), all, Flat(all.Length), widened);
+        Copy.Run("cast_f16_f32", (64, 128, false), (long)all.Length, Flat(all.Length), all, Flat(all.Length), widened);
         for (int i = 0; i < all.Length; i++)
         {
             float expected = (float)BitConverter.UInt16BitsToHalf(all[i]);
@@ -160,7 +161,7 @@ public class HostElementwiseTests
             _ => BitConverter.Int32BitsToSingle(rng.Next()),                                           // anything
         }).Concat([65504f, 65519.99f, 65520f, float.PositiveInfinity, -0f, 2.9802322e-8f, 2.9802326e-8f]).ToArray();
         var halves = new ushort[floats.Length];
-        Lib.Run("cast_f32_f16", (64, 128, false), (long)floats.Length, Flat(floats.Length), floats, Flat(floats.Length), halves);
+        Copy.Run("cast_f32_f16", (64, 128, false), (long)floats.Length, Flat(floats.Length), floats, Flat(floats.Length), halves);
         for (int i = 0; i < floats.Length; i++)
         {
             var expected = (Half)floats[i];

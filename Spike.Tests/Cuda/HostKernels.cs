@@ -33,14 +33,24 @@ internal sealed unsafe class HostKernels
         return Libraries[program].Value.GetAwaiter().GetResult();
     }
 
-    static Lazy<Task<HostKernels>> Start(string program) => new(() => Task.Run(() => Build(program)));
+    /// <summary>The library holding a variant: its program's for catalog variants, else one built for it alone (a
+    /// user-defined surrogate expression).</summary>
+    public static HostKernels For(KernelVariant variant)
+    {
+        if (KernelCatalog.All.Contains(variant)) return For(variant.Program);
+        if (Compiler.Value is null) Assert.Ignore("g++ not found on PATH: host execution of the CUDA kernel sources is skipped");
+        return Libraries.GetOrAdd(variant.ToString(), _ => new(() => Task.Run(() => Build(variant.Program, [variant])))).Value.GetAwaiter().GetResult();
+    }
+
+    static Lazy<Task<HostKernels>> Start(string program) =>
+        new(() => Task.Run(() => Build(program, KernelCatalog.All.Where(v => v.Program == program).ToArray())));
 
     /// <summary>Launches kernel <paramref name="name"/> of <paramref name="variant"/> over grid × block threads.
     /// Cooperative runs each block's threads concurrently (needed by __syncthreads).</summary>
     public void Launch(KernelVariant variant, string name, int grid, int block, KernelArgs args, bool cooperative = false)
     {
         int v = Array.IndexOf(_variants, variant);
-        if (v < 0) throw new ArgumentException($"{variant} is not in the kernel catalog");
+        if (v < 0) throw new ArgumentException($"{variant} is not in this host library");
         var fn = (delegate* unmanaged<LaunchDims*, nint, int>)NativeLibrary.GetExport(_handle, $"spk_host_{name}__v{v}");
         var launch = new LaunchDims { GridX = (uint)grid, GridY = 1, GridZ = 1, BlockX = (uint)block, BlockY = 1, BlockZ = 1, Cooperative = cooperative ? 1 : 0 };
         int rc = fn(&launch, args.Pointers);
@@ -97,9 +107,8 @@ internal sealed unsafe class HostKernels
 
     static readonly string[] Flags = ["-std=c++17", "-O0", "-shared", "-fPIC", "-pthread", "-fvisibility=hidden", "-Wall", "-Wno-unknown-pragmas", "-Wno-unused-function"];
 
-    static HostKernels Build(string program)
+    static HostKernels Build(string program, KernelVariant[] variants)
     {
-        var variants = KernelCatalog.All.Where(v => v.Program == program).ToArray();
         var wrapper = Wrapper(program, variants);
         var files = KernelSources.Programs.Concat(KernelSources.Headers).Append("host_shim.h").ToArray();
         var hashInput = new StringBuilder(wrapper).AppendJoin(' ', Flags);

@@ -26,10 +26,11 @@ public class HostReduceRandomTests
         var lib = HostKernels.For("reduce.cu");
         var x = Rows(outer, inner, outer * 31 + inner);
         foreach (var (kernel, reference) in new (string, Func<IEnumerable<double>, double>)[]
-                 { ("reduce_sum_f32", v => v.Sum()), ("reduce_max_f32", v => v.Max()), ("reduce_min_f32", v => v.Min()) })
+                 { ("sum", v => v.Sum()), ("max", v => v.Max()), ("min", v => v.Min()) })
         {
             var d = new float[outer];
-            lib.Run(kernel, Coop, (long)outer, (long)inner, x, d);
+            var op = kernel == "sum" ? ReduceOp.Sum : kernel == "max" ? ReduceOp.Max : ReduceOp.Min;
+            lib.Run("reduce_rows_f32", Coop, (int)op, (long)outer, (long)inner, x, d);
             for (int r = 0; r < outer; r++)
             {
                 double expected = reference(x.Skip(r * inner).Take(inner).Select(v => (double)v));
@@ -39,7 +40,7 @@ public class HostReduceRandomTests
         // The CPU backend's row sum agrees too.
         var cpu = Raw.Empty([outer], DType.Float32, Device.Cpu);
         var sum = new float[outer];
-        lib.Run("reduce_sum_f32", Coop, (long)outer, (long)inner, x, sum);
+        lib.Run("reduce_rows_f32", Coop, (int)ReduceOp.Sum, (long)outer, (long)inner, x, sum);
         CpuBackend.Instance.Reduce(ReduceOp.Sum, Tensor.FromArray(x, outer, inner), cpu);
         sum.ShouldBeClose(cpu.ToArray<float>(), 1e-4f); // float32 sums in different orders: ~1e-7·Σ|x| apart
     }
@@ -47,14 +48,14 @@ public class HostReduceRandomTests
     [Test]
     public void SoftmaxRowsMatchFloat64AndSumToOne()
     {
-        var lib = HostKernels.For("reduce.cu");
+        var lib = HostKernels.For("softmax.cu");
         const int outer = 4, inner = 300;
         var x = Rows(outer, inner, 3);
         x[7] = 80f; // large logits must not overflow: the row max is subtracted first
         var soft = new float[x.Length];
         var logSoft = new float[x.Length];
-        lib.Run("softmax_rows_f32", Coop, (long)outer, (long)inner, x, soft);
-        lib.Run("log_softmax_rows_f32", Coop, (long)outer, (long)inner, x, logSoft);
+        lib.Run("softmax_rows_f32", Coop, 0, (long)outer, (long)inner, x, soft);
+        lib.Run("softmax_rows_f32", Coop, 1, (long)outer, (long)inner, x, logSoft);
         for (int r = 0; r < outer; r++)
         {
             var row = x.Skip(r * inner).Take(inner).Select(v => (double)v).ToArray();
@@ -72,7 +73,7 @@ public class HostReduceRandomTests
     public void SyncthreadsInASequentialLaunchIsReportedNotHung()
     {
         var lib = HostKernels.For("reduce.cu");
-        var act = () => lib.Run("reduce_sum_f32", (1, 4, false), 1L, 4L, new float[4], new float[1]);
+        var act = () => lib.Run("reduce_rows_f32", (1, 4, false), (int)ReduceOp.Sum, 1L, 4L, new float[4], new float[1]);
         act.Should().Throw<InvalidOperationException>().WithMessage("*__syncthreads in a sequential launch*");
     }
 
@@ -129,8 +130,8 @@ public class HostReduceRandomTests
         rate[5] = Philox.UniformFloat(seed, offset + 5);
         var spikes = new float[n];
         var spikesU8 = new byte[n];
-        lib.Run("poisson_encode_f32", (3, 64, false), (long)n, seed, offset, rate, spikes);
-        lib.Run("poisson_encode_f32_u8", (3, 64, false), (long)n, seed, offset, rate, spikesU8);
+        lib.Run("poisson_encode_f32", (3, 64, false), (long)n, (long)n, seed, offset, rate, spikes);
+        lib.Run("poisson_encode_f32_u8", (3, 64, false), (long)n, (long)n, seed, offset, rate, spikesU8);
         for (int i = 0; i < n; i++)
         {
             float expected = Philox.UniformFloat(seed, offset + (ulong)i) <= rate[i] ? 1 : 0;
@@ -143,7 +144,7 @@ public class HostReduceRandomTests
 
         var rateH = rate.Select(r => BitConverter.HalfToUInt16Bits((Half)r)).ToArray();
         var spikesH = new ushort[n];
-        lib.Run("poisson_encode_f16", (3, 64, false), (long)n, seed, offset, rateH, spikesH);
+        lib.Run("poisson_encode_f16", (3, 64, false), (long)n, (long)n, seed, offset, rateH, spikesH);
         for (int i = 0; i < n; i++)
             ((float)BitConverter.UInt16BitsToHalf(spikesH[i])).Should().Be(Philox.UniformFloat(seed, offset + (ulong)i) <= (float)BitConverter.UInt16BitsToHalf(rateH[i]) ? 1 : 0);
     }

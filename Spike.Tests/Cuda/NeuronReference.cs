@@ -1,83 +1,110 @@
-using Spike.Cuda;
+using Spike.Nn;
 
 namespace Spike.Tests.Cuda;
 
 /// <summary>
-/// Step-by-step Float64 neuron dynamics and backward-through-time, written out independently of the kernels:
-/// the charge, Θ, reset and their chain rule per step (SpikingJelly's autograd graph of one step, unrolled).
+/// Step-by-step Float64 neuron dynamics and backward-through-time for every model, written out independently of the
+/// kernels: charge, Θ, reset and their chain rule per step (SpikingJelly's graph of one step, unrolled). The surrogate
+/// derivative is Spike.Nn's own (the objects' Derivative(double)), so the device kernels are held to that definition.
 /// </summary>
 internal static class NeuronReference
 {
-    public sealed record Result(double[] S, double[] H, double[] V, double[] VLast);
+    public sealed record Forward(double[] S, double[] H, double[] V, double[] VLast, double[] WLast);
 
-    static double Charge(NeuronKernelOptions o, NeuronParams p, double v, double x)
-    {
-        if (o.Kind == NeuronKind.If) return v + x;
-        double vr = o.SoftReset ? 0 : p.VReset;
-        return o.DecayInput ? v + (x - (v - vr)) / p.Tau : v - (v - vr) / p.Tau + x;
-    }
+    public sealed record Backward(double[] GradX, double[] GradVInit, double[] GradWInit, double GradDecay);
 
-    static double SurrogateGrad(NeuronKernelOptions o, double x, double alpha)
+    /// <summary>Spike.Nn's surrogate for a spec (an Expression spec stands for ATan, the catalog's example).</summary>
+    public static Surrogate Surrogate(SurrogateSpec s) => s.Kind switch
     {
-        if (o.Surrogate == SurrogateKind.ATan)
-        {
-            double u = Math.PI / 2 * alpha * x;
-            return alpha / 2 / (1 + u * u);
-        }
-        double s = 1 / (1 + Math.Exp(-alpha * x));
-        return alpha * s * (1 - s);
-    }
+        SurrogateKind.Sigmoid => new Sigmoid(s.Alpha),
+        SurrogateKind.ATan or SurrogateKind.Expression => new ATan(s.Alpha),
+        SurrogateKind.Erf => new Erf(s.Alpha),
+        SurrogateKind.SoftSign => new SoftSign(s.Alpha),
+        SurrogateKind.PiecewiseQuadratic => new PiecewiseQuadratic(s.Alpha),
+        SurrogateKind.PiecewiseExp => new PiecewiseExp(s.Alpha),
+        SurrogateKind.NonzeroSignLogAbs => new NonzeroSignLogAbs(s.Alpha),
+        SurrogateKind.PiecewiseLeakyReLU => new PiecewiseLeakyReLU(s.Alpha, s.Beta),
+        SurrogateKind.SquarewaveFourierSeries => new SquarewaveFourierSeries((int)s.Alpha, s.Beta),
+        SurrogateKind.S2NN => new S2NN(s.Alpha, s.Beta),
+        _ => new QPseudoSpike(s.Alpha),
+    };
 
-    /// <summary>x: [T, N]; vInit: [N] or null (V[-1] = Vr, or 0 for soft reset).</summary>
-    public static Result Forward(NeuronKernelOptions o, NeuronParams p, int steps, int n, double[] x, double[]? vInit)
+    static double Vr(NeuronSpec p) => p.VReset ?? 0;
+
+    static double Charge(NeuronSpec p, double v, double w, double x, double k) => p.Model switch
     {
-        var s = new double[steps * n];
-        var h = new double[steps * n];
-        var v = new double[steps * n];
-        var last = new double[n];
+        NeuronModel.If => v + x,
+        NeuronModel.Lif => p.DecayInput ? v + (x - (v - Vr(p))) / p.Tau : v - (v - Vr(p)) / p.Tau + x,
+        NeuronModel.ParametricLif => p.DecayInput ? v + (x - (v - Vr(p))) * k : v - (v - Vr(p)) * k + x,
+        NeuronModel.Qif => v + (x + p.A0 * (v - p.VRest) * (v - p.VC)) / p.Tau,
+        NeuronModel.Eif => v + (x + p.VRest - v + p.DeltaT * Math.Exp((v - p.ThetaRh) / p.DeltaT)) / p.Tau,
+        _ => v + (x + p.A0 * (v - p.VRest) * (v - p.VC) - w) / p.Tau,
+    };
+
+    /// <summary>∂H/∂V, ∂H/∂X, ∂H/∂W and ∂H/∂k at the step that starts from v.</summary>
+    static (double V, double X, double W, double K) Partials(NeuronSpec p, double v, double x, double k) => p.Model switch
+    {
+        NeuronModel.If => (1, 1, 0, 0),
+        NeuronModel.Lif => (1 - 1 / p.Tau, p.DecayInput ? 1 / p.Tau : 1, 0, 0),
+        NeuronModel.ParametricLif => (1 - k, p.DecayInput ? k : 1, 0, p.DecayInput ? x - (v - Vr(p)) : -(v - Vr(p))),
+        NeuronModel.Qif => (1 + p.A0 * (2 * v - p.VRest - p.VC) / p.Tau, 1 / p.Tau, 0, 0),
+        NeuronModel.Eif => (1 + (Math.Exp((v - p.ThetaRh) / p.DeltaT) - 1) / p.Tau, 1 / p.Tau, 0, 0),
+        _ => (1 + p.A0 * (2 * v - p.VRest - p.VC) / p.Tau, 1 / p.Tau, -1 / p.Tau, 0),
+    };
+
+    /// <summary>x: [T, N]; vInit, wInit (Izhikevich), threshold (null: p.VThreshold): [N]; k: PLIF's decay.</summary>
+    public static Forward Run(NeuronSpec p, int steps, int n, double[] x, double[] vInit, double[]? wInit, double[]? threshold, double k)
+    {
+        var (s, h, v) = (new double[steps * n], new double[steps * n], new double[steps * n]);
+        var (vLast, wLast) = (new double[n], new double[n]);
         for (int i = 0; i < n; i++)
         {
-            double vi = vInit?[i] ?? (o.SoftReset ? 0 : p.VReset);
+            double vi = vInit[i], wi = wInit?[i] ?? 0, th = threshold?[i] ?? p.VThreshold;
             for (int t = 0; t < steps; t++)
             {
-                int k = t * n + i;
-                h[k] = Charge(o, p, vi, x[k]);
-                s[k] = h[k] - p.VThreshold >= 0 ? 1 : 0;
-                vi = o.SoftReset ? h[k] - s[k] * p.VThreshold : (1 - s[k]) * h[k] + s[k] * p.VReset;
-                v[k] = vi;
+                int e = t * n + i;
+                double hv = Charge(p, vi, wi, x[e], k), sv = hv >= th ? 1 : 0;
+                wi = wi + (p.A * (hv - p.VRest) - wi) / p.TauW + sv * p.B;
+                vi = p.VReset is double vr ? hv * (1 - sv) + vr * sv : hv - th * sv;
+                (s[e], h[e], v[e]) = (sv, hv, vi);
             }
-            last[i] = vi;
+            (vLast[i], wLast[i]) = (vi, wi);
         }
-        return new Result(s, h, v, last);
+        return new Forward(s, h, v, vLast, wLast);
     }
 
-    /// <summary>Gradients of L with dL/dS = gS and dL/dV[t] = gV (may be null): returns (dL/dX, dL/dV[-1]).
-    /// Each step's local derivatives: dH/dV, dH/dX from the charge; dS/dH = sg'(H − Vth); dV/dH and dV/dS from the
-    /// reset (dV/dS dropped when the reset is detached).</summary>
-    public static (double[] GradX, double[] GradVInit) Backward(NeuronKernelOptions o, NeuronParams p, int steps, int n,
-        double[] h, double[] gS, double[]? gV)
+    /// <summary>
+    /// Backward of L with dL/dS = gS, dL/dV[t] = gVSeq (may be null), dL/dV_last = gVLast, dL/dW_last = gWLast (may be
+    /// null), through the forward from x; the surrogate's derivative at H − Vth replaces Θ'.
+    /// </summary>
+    public static Backward Grad(NeuronSpec p, int steps, int n, double[] x, double[] vInit, double[]? wInit, double[]? threshold, double k,
+        double[] gS, double[]? gVSeq, double[]? gVLast, double[]? gWLast)
     {
-        double dhdv = o.Kind == NeuronKind.If ? 1 : 1 - 1 / (double)p.Tau;
-        double dhdx = o.Kind == NeuronKind.Lif && o.DecayInput ? 1 / (double)p.Tau : 1;
-        var gx = new double[steps * n];
-        var gInit = new double[n];
+        var f = Run(p, steps, n, x, vInit, wInit, threshold, k);
+        var sg = Surrogate(p.Surrogate);
+        var (gx, gv0, gw0) = (new double[steps * n], new double[n], new double[n]);
+        double gk = 0;
         for (int i = 0; i < n; i++)
         {
-            double carry = 0; // dL/dV[t] through V[t+1]'s charge
+            double th = threshold?[i] ?? p.VThreshold;
+            double gv = gVLast?[i] ?? 0, gw = gWLast?[i] ?? 0;
             for (int t = steps - 1; t >= 0; t--)
             {
-                int k = t * n + i;
-                double s = h[k] - p.VThreshold >= 0 ? 1 : 0;
-                double dLdV = (gV?[k] ?? 0) + carry;
-                double dvdh = o.SoftReset ? 1 : 1 - s;
-                double dvds = o.SoftReset ? -p.VThreshold : p.VReset - h[k];
-                double dLdS = gS[k] + (o.DetachReset ? 0 : dLdV * dvds);
-                double dLdH = dLdV * dvdh + dLdS * SurrogateGrad(o, h[k] - p.VThreshold, p.Alpha);
-                gx[k] = dLdH * dhdx;
-                carry = dLdH * dhdv;
+                int e = t * n + i;
+                double h = f.H[e], s = f.S[e], vPrev = t > 0 ? f.V[e - n] : vInit[i];
+                gv += gVSeq?[e] ?? 0;
+                // V = hard ? H(1 − S) + Vr·S : H − Vth·S;  W = W' + b·S with W' = W + (a(H − Vr) − W)/τw
+                double dvdh = p.VReset is null ? 1 : 1 - s, dvds = p.VReset is double vr ? vr - h : -th;
+                double gs = gS[e] + (p.DetachReset ? 0 : gv * dvds + gw * p.B);
+                double gh = gv * dvdh + gs * sg.Derivative(h - th) + gw * p.A / p.TauW;
+                var d = Partials(p, vPrev, x[e], k);
+                gx[e] = gh * d.X;
+                gk += gh * d.K;
+                gw = gw * (1 - 1 / p.TauW) + gh * d.W;
+                gv = gh * d.V;
             }
-            gInit[i] = carry;
+            (gv0[i], gw0[i]) = (gv, gw);
         }
-        return (gx, gInit);
+        return new Backward(gx, gv0, gw0, gk);
     }
 }

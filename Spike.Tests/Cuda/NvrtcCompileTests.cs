@@ -34,8 +34,8 @@ public class NvrtcCompileTests
         var cache = new KernelCache(KernelCache.DefaultDirectory);
         var report = KernelCompiler.CompileAll(cache: cache);
         report.Failures.Should().BeEmpty();
-        // 3 programs without variants + IF 8 + LIF 16.
-        report.Count.Should().Be(KernelCatalog.All.Count).And.Be(KernelSources.Programs.Count - 2 + 24);
+        // The programs without variants once, the neuron program once per built-in surrogate plus the example expression.
+        report.Count.Should().Be(KernelCatalog.All.Count).And.Be(KernelSources.Programs.Count - 1 + Enum.GetValues<SurrogateKind>().Length);
         report.Architecture.Should().Be(NvrtcCompiler.SupportedArchitectures()[^1]);
         TestContext.Out.WriteLine($"NVRTC {CudaRuntime.NvrtcVersion}: {report.Count} variants, {report.Kernels} kernels compiled for compute_{report.Architecture}");
 
@@ -59,9 +59,13 @@ public class NvrtcCompileTests
         {
             var names = KernelSources.KernelNames(p);
             names.Should().NotBeEmpty(p);
-            names.Should().OnlyContain(n => System.Text.RegularExpressions.Regex.IsMatch(n, "^[a-z0-9_]+_(f32|f16|f64|i32|i64|u8|u32)$"), p);
+            names.Should().OnlyContain(n => System.Text.RegularExpressions.Regex.IsMatch(n, "^[a-z0-9_]+_(f32|f16|f64|i32|i64|u8|u32|b8)$"), p);
         }
-        KernelSources.KernelNames("lif_neuron.cu").Should().Equal("lif_fwd_f32", "lif_fwd_f16", "lif_bwd_f32", "lif_bwd_f16", "lif_step_f32", "lif_step_f16");
+        var neurons = KernelSources.KernelNames(NeuronKernels.Program);
+        foreach (var model in Enum.GetValues<NeuronModel>())
+            foreach (var kind in new[] { "fwd", "bwd", "step" })
+                neurons.Should().Contain([$"{NeuronKernels.Prefix(model)}_{kind}_f32", $"{NeuronKernels.Prefix(model)}_{kind}_f16"]);
+        neurons.Should().HaveCount(6 * 3 * 2);
     }
 
     [Test]
@@ -83,10 +87,10 @@ public class NvrtcCompileTests
     [Test]
     public void CubinForARealArchitectureIsAnElfImage()
     {
-        var variant = new NeuronKernelOptions(NeuronKind.Lif, SurrogateKind.ATan, SoftReset: false, DetachReset: false).Variant;
+        var variant = NeuronKernels.For(new SurrogateSpec(SurrogateKind.ATan, 2));
         var cubin = NvrtcCompiler.Compile(variant, 75, KernelImageKind.Cubin);
         cubin.Image.Take(4).Should().Equal(0x7f, (byte)'E', (byte)'L', (byte)'F');
-        cubin.Options.Should().Contain("--gpu-architecture=sm_75").And.Contain("-DSPK_DECAY_INPUT=1");
+        cubin.Options.Should().Contain("--gpu-architecture=sm_75").And.Contain("-DSPK_SG_ATAN");
     }
 
     [Test]
@@ -114,26 +118,29 @@ public class NvrtcCompileTests
             KernelCache.KeyFor(new KernelVariant("random.cu", ("X", "1")), 70, KernelImageKind.Ptx),
         };
         keys.Should().OnlyHaveUniqueItems();
-        KernelCache.KeyFor(new KernelVariant("if_neuron.cu", ("A", "1"), ("B", null)), 70, KernelImageKind.Ptx)
-            .Should().Be(KernelCache.KeyFor(new KernelVariant("if_neuron.cu", ("B", null), ("A", "1")), 70, KernelImageKind.Ptx));
+        KernelCache.KeyFor(new KernelVariant("neurons.cu", ("A", "1"), ("B", null)), 70, KernelImageKind.Ptx)
+            .Should().Be(KernelCache.KeyFor(new KernelVariant("neurons.cu", ("B", null), ("A", "1")), 70, KernelImageKind.Ptx));
     }
 
     [Test]
     public void CompileErrorCarriesTheLogAndTheOptions()
     {
-        // A real program with a required define missing stops at its #error.
+        // A real program with its required define missing stops at its #error.
         var cache = new KernelCache(null);
-        var missing = new KernelVariant("lif_neuron.cu", ("SPK_SG_ATAN", null));
+        var missing = new KernelVariant("neurons.cu");
         var act = () => cache.GetOrCompile(missing, 70);
         var e = act.Should().Throw<NvrtcException>().Which;
-        e.Message.Should().Contain("lif_neuron.cu").And.Contain("--gpu-architecture=compute_70").And.Contain("-DSPK_SG_ATAN")
-            .And.Contain("define -DSPK_DECAY_INPUT=0 or 1");
+        e.Message.Should().Contain("neurons.cu").And.Contain("--gpu-architecture=compute_70").And.Contain("define exactly one surrogate");
         e.Log.Should().Contain("#error");
-        e.Options.Should().Contain("-DSPK_SG_ATAN");
 
-        var both = new KernelVariant("if_neuron.cu", ("SPK_SG_ATAN", null), ("SPK_SG_SIGMOID", null));
+        var both = new KernelVariant("neurons.cu", ("SPK_SG_ATAN", null), ("SPK_SG_SIGMOID", null));
         var act2 = () => NvrtcCompiler.Compile(both, 70);
-        act2.Should().Throw<NvrtcException>().WithMessage("*define exactly one surrogate*");
+        act2.Should().Throw<NvrtcException>().WithMessage("*define exactly one surrogate*").Which.Options.Should().Contain("-DSPK_SG_SIGMOID");
+
+        // A user-defined surrogate expression that does not compile reports NVRTC's log.
+        var expr = NeuronKernels.For(new SurrogateSpec(SurrogateKind.Expression, 1, Expression: "alpha * undefined_thing"));
+        var act4 = () => NvrtcCompiler.Compile(expr, 70);
+        act4.Should().Throw<NvrtcException>().Which.Log.Should().Contain("undefined_thing");
 
         var act3 = () => NvrtcCompiler.CompileSource("bad.cu", "extern \"C\" __global__ void k(float* x) { x[0] = undefined_name; }",
             new Dictionary<string, string>(), ["--gpu-architecture=compute_70"], KernelImageKind.Ptx);

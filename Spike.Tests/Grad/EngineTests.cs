@@ -54,6 +54,53 @@ public class EngineTests
         FluentActions.Invoking(() => Tensor.Arange(3).RequiresGrad = true).Should().Throw<InvalidOperationException>().WithMessage("*floating*");
     }
 
+    [Test]
+    public void DetachSharesStorageButStopsTheGradient()
+    {
+        var x = Tensor.FromArray(new[] { 1.0, 2.0, 3.0 }).RequiresGrad_();
+        var d = x.Detach();
+        d.Storage.Should().BeSameAs(x.Storage);
+        d.IsLeaf.Should().BeTrue();
+        (x * d).Sum().Backward(); // d/dx (x·c) = c with c = x's values
+        x.Grad!.ToArray<double>().Should().Equal(1, 2, 3);
+    }
+
+    [Test]
+    public void IntegerCastsLeaveTheGraphAndNoGradScopesNest()
+    {
+        var x = Tensor.FromArray(new[] { 1.5, -2.5 }).RequiresGrad_();
+        x.To(DType.Int32).RequiresGrad.Should().BeFalse();
+        x.Gt(0).RequiresGrad.Should().BeFalse();
+        x.To(DType.Float32).RequiresGrad.Should().BeTrue();
+        using (Spike.Autograd.NoGrad())
+        {
+            using (Spike.Autograd.EnableGrad()) (x * 2).RequiresGrad.Should().BeTrue();
+            (x * 2).RequiresGrad.Should().BeFalse();
+        }
+        (x * 2).GradFn!.Name.Should().Be("Mul");
+    }
+
+    sealed class WeightedSum : Function
+    {
+        Tensor? _a, _b;
+        protected override Tensor Forward(Tensor[] inputs) { (_a, _b) = (inputs[0], inputs[1]); return (_a * _b).Sum(); }
+        // No gradient for b: a Function may return null for an input.
+        protected override Tensor?[] Backward(Tensor g) => [g * _b!, null];
+    }
+
+    [Test]
+    public void CustomFunctionsMayLeaveAnInputWithoutGradient()
+    {
+        var a = Tensor.FromArray(new[] { 1.0, 2.0 }).RequiresGrad_();
+        var b = Tensor.FromArray(new[] { 3.0, 4.0 }).RequiresGrad_();
+        new WeightedSum().Apply(a, b).Backward();
+        a.Grad!.ToArray<double>().Should().Equal(3, 4);
+        b.Grad.Should().BeNull();
+        var f = new WeightedSum();
+        f.Apply(a, b);
+        FluentActions.Invoking(() => f.Apply(a, b)).Should().Throw<InvalidOperationException>().WithMessage("WeightedSum: a Function instance is applied once*");
+    }
+
     sealed class Cube : Function
     {
         Tensor? _x;
@@ -75,9 +122,22 @@ public class EngineTests
     [Test]
     public void GradCheckReportsAWrongBackward()
     {
-        var report = GradCheck.Run(t => new WrongSquare().Apply(t[0]), [RandomF64(1, 5).RequiresGrad_()]);
+        // x² with a missing factor 2. GradCheck differentiates L = Σ w·f(x) for its seeded weights w (Randn, seed 7):
+        // analytic w·x against numeric 2w·x, so the worst element is the one with the largest |w·x|.
+        var xv = new[] { 0.5, -1.0, 0.25, 3.0, -2.0, 1.5 };
+        var x = Tensor.FromArray(xv, 2, 3);
+        var w = Tensor.Randn([2, 3], new Generator(7), dtype: DType.Float64).ToArray<double>();
+        int worst = Enumerable.Range(0, 6).MaxBy(i => Math.Abs(w[i] * xv[i]) - 1e-4 * Math.Abs(2 * w[i] * xv[i]));
+        var report = GradCheck.Run(t => new WrongSquare().Apply(t[0]), [x.RequiresGrad_()]);
         report.Passed.Should().BeFalse();
-        report.ToString().Should().Contain("FAILED").And.Contain("analytic");
+        (report.Input, report.Index, report.Checked).Should().Be((0, worst, 6));
+        report.Position.Should().Equal(worst / 3, worst % 3);
+        report.Analytic.Should().BeApproximately(w[worst] * xv[worst], 1e-12);
+        report.Numeric.Should().BeApproximately(2 * w[worst] * xv[worst], 1e-6);
+        report.ToString().Should().Contain("FAILED").And.Contain("shape [2, 3]").And.Contain($"index [{worst / 3}, {worst % 3}]");
+        GradCheck.Run(t => t[0] * t[0], [x]).Passed.Should().BeTrue();
+        FluentActions.Invoking(() => GradCheck.Assert(t => new WrongSquare().Apply(t[0]), x)).Should().Throw<InvalidOperationException>()
+            .WithMessage($"GradCheck FAILED*index [{worst / 3}, {worst % 3}]*");
     }
 
     sealed class WrongSquare : Function

@@ -1,3 +1,4 @@
+using FluentAssertions;
 using NUnit.Framework;
 
 namespace Spike.Tests.Grad;
@@ -47,6 +48,17 @@ public class GradCheckElementwiseTests
             CheckGrad(t => t[0].Minimum(t[1]), a, b);
             CheckGrad(t => Tensor.Where(t[0].Gt(0), t[0], t[1]), a, b);
         }
+    }
+
+    [Test]
+    public void PowGradientsAtAZeroBaseAreZeroNotNaN()
+    {
+        // PyTorch: d(aᵇ)/db = aᵇ·ln a is taken as 0 where a = 0 and b ≥ 0, and d/da = b·aᵇ⁻¹ as 0 where b = 0.
+        var a = Tensor.FromArray(new[] { 0.0, 0.0, 2.0, 0.0 }).RequiresGrad_();
+        var b = Tensor.FromArray(new[] { 2.0, 0.0, 0.0, 0.5 }).RequiresGrad_();
+        a.Pow(b).Sum().Backward();
+        a.Grad!.ToArray<double>().Should().Equal(0, 0, 0, double.PositiveInfinity);
+        b.Grad!.ToArray<double>().Should().Equal(0, 0, Math.Log(2), 0);
     }
 
     [Test]

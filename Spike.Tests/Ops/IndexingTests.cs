@@ -73,7 +73,7 @@ public class IndexingTests
     [Test]
     public void RowCopyAndRowAddPathsAtAwkwardLengths()
     {
-        foreach (var n in Enumerable.Range(0, 71).Append(257))
+        foreach (var n in Enumerable.Range(0, 258))
         {
             var data = Enumerable.Range(0, 3).SelectMany(r => Reference.Row(n, r)).ToArray();
             var x = Tensor.FromArray(data, 3, n);
@@ -114,7 +114,7 @@ public class IndexingTests
             x.Transpose(0, 2).Flip(axes).ToArray<double>().Should().Equal(x.Transpose(0, 2).Contiguous().Flip(axes).ToArray<double>());
         }
         // Contiguous reversal at SIMD-awkward lengths.
-        foreach (var n in Enumerable.Range(0, 71).Append(257))
+        foreach (var n in Enumerable.Range(0, 258))
         {
             var v = Reference.Row(n);
             Tensor.FromArray(v).Flip(0).ToArray<double>().Should().Equal(v.Reverse());

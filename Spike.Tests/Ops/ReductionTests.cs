@@ -51,7 +51,7 @@ public class ReductionTests
         empty.Sum().Item().Should().Be(0);
         empty.Prod().Item().Should().Be(1);
         empty.LogSumExp().Item().Should().Be(double.NegativeInfinity);
-        foreach (var n in Enumerable.Range(1, 70).Append(257))
+        foreach (var n in Enumerable.Range(1, 257))
         {
             var v = Reference.Row(n);
             var x64 = Tensor.FromArray(v);
@@ -79,7 +79,7 @@ public class ReductionTests
     public void LeadingAxisReductionsRunByColumnsAtAwkwardWidths()
     {
         // Reducing axis 0 of a contiguous [5, n] tensor folds rows elementwise (no transposing copy).
-        foreach (var n in Enumerable.Range(2, 69).Append(257).Append(5000))
+        foreach (var n in Enumerable.Range(2, 256).Append(5000))
         {
             var data = Enumerable.Range(0, 5).SelectMany(r => Reference.Row(n, r)).ToArray();
             var x = Tensor.FromArray(data, 5, n);

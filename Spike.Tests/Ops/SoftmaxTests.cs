@@ -19,7 +19,7 @@ public class SoftmaxTests
     [Test]
     public void RowKernelsAtAwkwardLengths()
     {
-        foreach (var n in Enumerable.Range(0, 71).Append(257))
+        foreach (var n in Enumerable.Range(0, 258))
         {
             // Three rows so the row offsets matter too.
             var rows = Enumerable.Range(0, 3).Select(r => Reference.Row(n, r)).ToArray();
@@ -57,7 +57,7 @@ public class SoftmaxTests
     public void LeadingAxisRunsByColumnsAtAwkwardWidths()
     {
         // Along axis 0 of [3, n]: the column kernels fold whole rows; compare with plain loops per column.
-        foreach (var n in Enumerable.Range(2, 69).Append(257).Append(9000))
+        foreach (var n in Enumerable.Range(2, 256).Append(9000))
         {
             int rows = n == 9000 ? 8 : 3; // 8 × 9000 crosses the parallel threshold and the 4096-column blocks
             var data = Enumerable.Range(0, rows).SelectMany(r => Reference.Row(n, r)).ToArray();

@@ -15,10 +15,12 @@ public sealed class NeuronGoldenTests
     static readonly HashSet<string> KnownOutputs = ["spikes", "h_seq", "v_seq", "v_final", "loss", "y"];
 
     [Test]
-    public void EveryNeuronCaseMatchesSpikingJelly() => GoldenSet.RunAll("neuron", Check);
+    public void EveryNeuronCaseMatchesSpikingJelly() => GoldenSet.RunAll("neuron", c => Check(c));
 
-    internal static string? Check(JsonObject c)
+    /// <summary>Checks one case; with <paramref name="device"/> the node and the inputs run there (the CUDA suite).</summary>
+    internal static string? Check(JsonObject c, Device? device = null)
     {
+        var at = device ?? Device.Cpu;
         var p = c["params"]!.AsObject();
         if (p["neuron"] is null) throw new NotSupportedException("case has no params.neuron");
         var outputs = c["outputs"]!.AsObject();
@@ -26,10 +28,11 @@ public sealed class NeuronGoldenTests
         foreach (var k in outputs.Select(kv => kv.Key)) if (!KnownOutputs.Contains(k)) throw new NotSupportedException($"output '{k}'");
 
         var node = GoldenFactory.Neuron(p);
+        node.To(at);
         var inputs = c["inputs"]!.AsObject();
-        var x = GoldenSet.ToTensor(inputs["x"]!).RequiresGrad_();
-        var g = GoldenSet.ToTensor(inputs["g"]!);
-        var hw = GoldenSet.ToTensor(inputs["h"]!);
+        var x = GoldenSet.ToTensor(inputs["x"]!).To(at).RequiresGrad_();
+        var g = GoldenSet.ToTensor(inputs["g"]!).To(at);
+        var hw = GoldenSet.ToTensor(inputs["h"]!).To(at);
         var (o, vSeq, hSeq) = Run(node, x);
 
         double margin = c["diagnostics"]?["min_abs_h_minus_v_threshold"] is { } mg ? (double)mg : double.PositiveInfinity;
@@ -98,7 +101,7 @@ public sealed class NeuronGoldenTests
             var shape = new int[xs[t].Rank];
             Array.Fill(shape, 1);
             shape[0] = T;
-            var e = Tensor.FromArray(oneHot, shape).To(xs[t].DType);
+            var e = Tensor.FromArray(oneHot, shape).To(xs[t].DType).To(xs[t].Device);
             var term = e * xs[t];
             acc = acc is null ? term : acc + term;
         }

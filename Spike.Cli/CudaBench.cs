@@ -1,0 +1,103 @@
+using Spike.Bench;
+using Spike.Cuda;
+
+namespace Spike.Cli;
+
+/// <summary>
+/// <c>spike bench --device cuda</c>: kernel timings on a GPU, each the median of synchronised runs (Spike.Bench's
+/// harness), with the bytes a kernel must move, the achieved bandwidth and its share of the device's peak. The fused
+/// LIF forward and backward-through-time at T = 32, N = 2²² is the headline: forward reads x and writes S and H
+/// (12 bytes per neuron-step), backward reads dL/dS and H and writes dL/dX (12 bytes per neuron-step).
+/// </summary>
+public static class CudaBench
+{
+    /// <summary>The workloads for a device; sizes scale with <paramref name="steps"/> and <paramref name="neurons"/>.</summary>
+    public static IEnumerable<Workload> Workloads(CudaBackend backend, int steps, int neurons)
+    {
+        var dev = backend.Device;
+        ISpikingBackend sb = backend;
+        var lif = new NeuronSpec(NeuronModel.Lif, new SurrogateSpec(SurrogateKind.ATan, 2), Tau: 2);
+        Tensor F(params int[] shape) => Raw.ToDevice(Tensor.Rand(shape, new Generator(1), 0, 2), dev);
+        Tensor E(params int[] shape) => Raw.Empty(shape, DType.Float32, dev);
+        double tn = (double)steps * neurons;
+        Action Synced(Action a) => () => { a(); backend.Synchronize(); };
+
+        yield return new($"lif_fwd_T{steps}_N{neurons}", "GB/s", () =>
+        {
+            var (x, v0, s, h, v) = (F(steps, neurons), E(neurons), E(steps, neurons), E(steps, neurons), E(neurons));
+            Raw.Fill(v0, 0);
+            return (Synced(() => sb.NeuronForward(lif, new NeuronForwardArgs(x, v0, null, null, null, s, h, null, v, null))), 12 * tn + 8.0 * neurons);
+        });
+        yield return new($"lif_bwd_T{steps}_N{neurons}", "GB/s", () =>
+        {
+            var (x, v0, s, h, v, gs, gx) = (F(steps, neurons), E(neurons), E(steps, neurons), E(steps, neurons), E(neurons), F(steps, neurons), E(steps, neurons));
+            Raw.Fill(v0, 0);
+            sb.NeuronForward(lif, new NeuronForwardArgs(x, v0, null, null, null, s, h, null, v, null));
+            return (Synced(() => sb.NeuronBackward(lif, new NeuronBackwardArgs(gs, null, null, null, h, v0, null, null, gx, null, null, null))), 12 * tn + 4.0 * neurons);
+        });
+        yield return new($"lif_fwd_bwd_T{steps}_N{neurons}", "GB/s", () =>
+        {
+            var (x, v0, s, h, v, gs, gx) = (F(steps, neurons), E(neurons), E(steps, neurons), E(steps, neurons), E(neurons), F(steps, neurons), E(steps, neurons));
+            Raw.Fill(v0, 0);
+            return (Synced(() =>
+            {
+                sb.NeuronForward(lif, new NeuronForwardArgs(x, v0, null, null, null, s, h, null, v, null));
+                sb.NeuronBackward(lif, new NeuronBackwardArgs(gs, null, null, null, h, v0, null, null, gx, null, null, null));
+            }), 24 * tn + 12.0 * neurons);
+        });
+        int n = neurons * 4;
+        yield return new($"add_f32_{n}", "GB/s", () =>
+        {
+            var (a, b, c) = (F(n), F(n), E(n));
+            return (Synced(() => backend.Binary(BinaryOp.Add, a, b, c)), 12.0 * n);
+        });
+        yield return new($"sum_f32_{n}", "GB/s", () =>
+        {
+            var (a, r) = (F(1, n), E(1));
+            return (Synced(() => backend.Reduce(ReduceOp.Sum, a, r)), 4.0 * n);
+        });
+        yield return new($"softmax_rows_{n / 1024}x1024", "GB/s", () =>
+        {
+            var (a, r) = (F(n / 1024, 1024, 1), E(n / 1024, 1024, 1));
+            return (Synced(() => backend.Softmax(a, r, false)), 8.0 * n);
+        });
+        yield return new($"poisson_T{steps}_{neurons / steps}", "GB/s", () =>
+        {
+            var (x, s) = (F(neurons / steps), E(steps, neurons / steps));
+            return (Synced(() => sb.PoissonEncode(x, s, 1, 0)), 4.0 * neurons + 4.0 * neurons / steps);
+        });
+        int m = (int)Math.Min(4096, Math.Max(64, Math.Sqrt(neurons) * 2));
+        yield return new($"sgemm_{m}", "GFLOP/s", () =>
+        {
+            var (a, b, c) = (F(1, m, m), F(1, m, m), E(1, m, m));
+            return (Synced(() => backend.Matmul(a, b, c, false)), 2.0 * m * m * m);
+        });
+        yield return new($"spike_mm_{m}x{m}_p0.05", "GFLOP/s", () =>
+        {
+            var s = Raw.ToDevice(Tensor.Bernoulli([m, m], 0.05, new Generator(2)), dev);
+            var (w, y) = (F(m, m), E(m, m));
+            return (Synced(() => sb.SpikeMatmul(s, w, y, false)), 2.0 * m * m * m);
+        });
+    }
+
+    /// <summary>Measures the workloads whose name contains <paramref name="filter"/> and prints a table; returns the results.</summary>
+    public static IReadOnlyList<Result> Run(CudaBackend backend, int steps, int neurons, string filter, TextWriter output, double minSeconds = 1.0)
+    {
+        output.WriteLine($"{backend.Info}");
+        var results = new List<Result>();
+        foreach (var w in Workloads(backend, steps, neurons).Where(w => w.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)))
+        {
+            var r = Harness.Measure(w, minRuns: 5, minSeconds: minSeconds);
+            results.Add(r);
+            output.WriteLine(Line(r, backend.Info.PeakBandwidth));
+        }
+        return results;
+    }
+
+    /// <summary>One table row: name, median time, rate, and for bandwidth-bound work the share of the peak.</summary>
+    public static string Line(Result r, double peakBandwidth)
+    {
+        string share = r.Unit == "GB/s" && peakBandwidth > 0 ? $"  {100 * r.Rate * 1e9 / peakBandwidth:F1}% of peak" : "";
+        return $"{r.Name,-28} {r.MedianS * 1e3,10:F3} ms {r.Rate,10:F1} {r.Unit}{share}";
+    }
+}
