@@ -61,7 +61,7 @@ public class CliModelTests
     {
         TinyDatasets.FashionMnist(Path.Combine(_dir, "fm"));
         string[] common = ["--data-dir", Path.Combine(_dir, "fm"), "--out-dir", Path.Combine(_dir, "runs"), "-j", "0"];
-        RunSpike(["train", "lif-fc", "--device", "cuda", .. common]).Err.Should().Contain("--device cuda").And.Contain("CPU");
+        RunSpike(["train", "lif-fc", "--device", "tpu", .. common]).Err.Should().Contain("--device tpu: expected cpu, cuda or cuda:N");
         RunSpike(["train", "lif-fc", "--opt", "rmsprop", .. common]).Err.Should().Contain("--opt must be sgd or adam");
         RunSpike(["train", "lif-fc", "--lr-scheduler", "exp", .. common]).Err.Should().Contain("--lr-scheduler must be step, cosine or none");
         RunSpike(["train", "lif-fc", "--channels", "8", .. common]).Err.Should().Contain("lif-fc has no convolutions");
