@@ -2,16 +2,16 @@ namespace Spike.Bench;
 
 /// <summary>
 /// Every benchmark, by group: gemm (SGEMM GFLOP/s), bandwidth (memory copy and elementwise/reduction kernels, GB/s),
-/// conv (convolution layers), neuron (fused multi-step neurons), train (tutorial training steps), scaling
-/// (the training steps at other batch sizes), sparse (the spike-sparse Linear against the dense one) and dataset
-/// (event decoding, frame integration and loading).
+/// conv (convolution layers), neuron (fused multi-step neurons), train (tutorial training steps), scaling (the
+/// training steps at other batch sizes), sparse (the spike-sparse Linear against the dense one), pool (2×2 pooling,
+/// vector pair kernels against the scalar loops) and dataset (event decoding, frame integration and loading).
 /// </summary>
 public static class Workloads
 {
     public static IEnumerable<Workload> All() =>
         Gemm().Concat(Bandwidth()).Concat(ConvWorkloads.All()).Concat(NeuronWorkloads.All())
             .Concat(TrainWorkloads.All()).Concat(SparseWorkloads.All())
-            .Concat(DatasetWorkloads.All());
+            .Concat(PoolWorkloads.All()).Concat(DatasetWorkloads.All());
 
     static IEnumerable<Workload> Gemm()
     {

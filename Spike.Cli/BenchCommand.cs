@@ -14,7 +14,7 @@ public static class BenchCommand
     {
         var filters = new Argument<string[]>("filter")
         {
-            Description = "groups (gemm, bandwidth, conv, neuron, train, scaling, sparse, dataset) or parts of workload names; all when omitted",
+            Description = "groups (gemm, bandwidth, conv, neuron, train, scaling, sparse, pool, dataset) or parts of workload names; all when omitted",
             Arity = ArgumentArity.ZeroOrMore,
         };
         var list = new Option<bool>("--list") { Description = "list the selected workloads and exit" };
