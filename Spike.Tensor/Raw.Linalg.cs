@@ -54,7 +54,7 @@ public static partial class Raw
     /// The spike density below which the gather-add beats the dense GEMM (measured by the <c>sparse</c> benchmarks:
     /// a Linear layer's forward and weight gradient at the EN5 size, see docs/performance.md).
     /// </summary>
-    public const double SpikeSparseCrossover = 0.08;
+    public const double SpikeSparseCrossover = 0.12;
 
     static bool IsSparseSpikes(IBackend backend, Tensor x)
     {
