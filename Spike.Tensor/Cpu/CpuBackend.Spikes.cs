@@ -8,9 +8,8 @@ namespace Spike.Cpu;
 
 /// <summary>
 /// Spike-sparse products on Float32: s·b for a binary s [M, K] as a gather-add (graded spikes and Float64 take the
-/// dense product). The nonzeros of s are listed once per
-/// call (row by row, or by counting sort when s is the transpose of a row-major spike matrix, as in a weight gradient
-/// xᵀ·dy); then for each 16-column block of b, packed once into a contiguous [K, 16] panel, every row of dst is the
+/// dense product). The nonzeros of s are listed once per call (row by row, or by counting sort when s is the
+/// transpose of a row-major spike matrix, as in a weight gradient xᵀ·dy); then for each 16-column block of b, packed once into a contiguous [K, 16] panel, every row of dst is the
 /// sum of the panel rows its spikes select (one cache line each), kept in two 8-float registers. The panel is 16
 /// columns wide so that it stays in L2 for K up to ~10⁴: the spikes pick its rows in no particular order. The work is
 /// proportional to the number of spikes instead of M·K. The scans are fully optimised from their first call
@@ -21,38 +20,17 @@ public sealed partial class CpuBackend
 {
     const int SpikeBlock = 16;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>One pass over the float bits: 0f and 1f are spikes; anything else, −0f included, is not.</summary>
     public double SpikeDensity(Tensor x)
     {
         if (x.DType != DType.Float32 || x.Numel == 0) return -1;
         var span = TryDenseSpan(x, out var dense) ? dense : Raw.Contiguous(x).AsSpan<float>();
-        long ones = 0;
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            var one = Vector256<float>.One;
-            var count = Vector256<float>.Zero;
-            for (; i <= span.Length - 8; i += 8)
-            {
-                var v = Vector256.Create(span.Slice(i, 8));
-                var isOne = Vector256.Equals(v, one);
-                if ((isOne | Vector256.Equals(v, Vector256<float>.Zero)).ExtractMostSignificantBits() != 0xFF) return -1;
-                count += isOne & one;
-                // Float lanes count exactly to 2^24; flush well before.
-                if ((i & ((1 << 20) - 8)) == 0) { ones += (long)Vector256.Sum(count); count = Vector256<float>.Zero; }
-            }
-            ones += (long)Vector256.Sum(count);
-        }
-        for (; i < span.Length; i++)
-        {
-            if (span[i] == 1f) ones++;
-            else if (span[i] != 0f) return -1;
-        }
-        return ones / (double)span.Length;
+        int ones = CountBinary(MemoryMarshal.Cast<float, int>(span));
+        return ones < 0 ? -1 : ones / (double)span.Length;
     }
 
     /// <summary>The elements of x as one span when its layout is a permutation of a contiguous block (a transposed
-    /// view, say), else null. Order does not matter to a density.</summary>
+    /// view, say); false otherwise. Order does not matter to a density.</summary>
     static bool TryDenseSpan(Tensor x, out ReadOnlySpan<float> span)
     {
         var l = x.Layout;

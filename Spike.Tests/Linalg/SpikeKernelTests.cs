@@ -82,6 +82,8 @@ public class SpikeKernelTests
         var notBinary = Raw.Clone(s);
         notBinary.AsSpan<float>()[12345] = 0.5f;
         Cpu.SpikeDensity(notBinary).Should().Be(-1);
+        notBinary.AsSpan<float>()[12345] = -0f;
+        Cpu.SpikeDensity(notBinary).Should().Be(-1, "the scans compare bits, and −0f is not a spike");
         Cpu.SpikeDensity(Tensor.Zeros([3, 3], DType.Float64)).Should().Be(-1, "only Float32 has a spike kernel");
     }
 
