@@ -101,7 +101,32 @@ internal static unsafe class ColumnMajorGemm
         if (c.Ldc < Math.Max(1, c.M)) throw Invalid(c, "ldc < m");
         if (c.DType == DType.Float32) Run<float>(c);
         else if (c.DType == DType.Float64) Run<double>(c);
+        else if (c.DType == DType.Float16) RunHalfComputeFloat(c);
         else throw Invalid(c, "no routine for this dtype");
+    }
+
+    /// <summary>GemmEx with CUDA_R_16F operands and result and CUBLAS_COMPUTE_32F: products accumulated in float,
+    /// α·acc + β·C in float, rounded to half once.</summary>
+    static void RunHalfComputeFloat(GemmCall c)
+    {
+        float alpha = (float)c.Alpha, beta = (float)c.Beta;
+        for (int b = 0; b < c.Batch; b++)
+        {
+            Half* a = (Half*)c.A + b * c.StrideA, bm = (Half*)c.B + b * c.StrideB, cm = (Half*)c.C + b * c.StrideC;
+            for (int j = 0; j < c.N; j++)
+                for (int i = 0; i < c.M; i++)
+                {
+                    float acc = 0;
+                    for (int l = 0; l < c.K; l++)
+                    {
+                        Half opA = c.TransA ? a[l + (long)i * c.Lda] : a[i + (long)l * c.Lda];
+                        Half opB = c.TransB ? bm[j + (long)l * c.Ldb] : bm[l + (long)j * c.Ldb];
+                        acc += (float)opA * (float)opB;
+                    }
+                    Half* dst = cm + i + (long)j * c.Ldc;
+                    *dst = (Half)(alpha * acc + (beta == 0 ? 0 : beta * (float)*dst));
+                }
+        }
     }
 
     static void Run<T>(GemmCall c) where T : unmanaged, IFloatingPointIeee754<T>
