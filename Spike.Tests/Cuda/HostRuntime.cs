@@ -23,6 +23,9 @@ internal sealed unsafe class HostRuntime(long capacityBytes = 1L << 32) : IDevic
     public int BlockSize => 32;
 
     public int Launches { get; private set; }
+
+    /// <summary>Every kernel launched, in order (tests check which variant the backend chose; they may clear it).</summary>
+    public List<string> LaunchedKernels { get; } = [];
     public int GemmCalls { get; private set; }
     public int LiveBlocks { get { lock (_lock) return _blocks.Count; } }
 
@@ -59,6 +62,7 @@ internal sealed unsafe class HostRuntime(long capacityBytes = 1L << 32) : IDevic
     public void Launch(KernelVariant variant, string kernel, LaunchShape shape, KernelArgs args)
     {
         Launches++;
+        lock (_lock) LaunchedKernels.Add(kernel);
         HostKernels.For(variant).Launch(variant, kernel, shape.Grid, shape.Block, args, cooperative: shape.BlockSync);
     }
 
