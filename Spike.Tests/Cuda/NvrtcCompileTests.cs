@@ -100,6 +100,8 @@ public class NvrtcCompileTests
         var cubin = NvrtcCompiler.Compile(variant, 75, KernelImageKind.Cubin);
         cubin.Image.Take(4).Should().Equal(0x7f, (byte)'E', (byte)'L', (byte)'F');
         cubin.Options.Should().Contain("--gpu-architecture=sm_75").And.Contain("-DSPK_SG_ATAN");
+        // ptxas assembles copy.cu's conversions too (cvt.rn.f16.f64 among them), not only NVRTC's front end.
+        NvrtcCompiler.Compile(new KernelVariant("copy.cu"), 75, KernelImageKind.Cubin).Image.Take(4).Should().Equal(0x7f, (byte)'E', (byte)'L', (byte)'F');
     }
 
     [Test]
