@@ -8,9 +8,13 @@ namespace Spike.Cli.Plots;
 public sealed class Svg(double width, double height)
 {
     static readonly XNamespace Ns = "http://www.w3.org/2000/svg";
+    // A white page under everything, so the picture reads the same in viewers that show transparency.
     readonly XElement _root = new(Ns + "svg",
         new XAttribute("width", F(width)), new XAttribute("height", F(height)),
-        new XAttribute("viewBox", $"0 0 {F(width)} {F(height)}"), new XAttribute("font-family", "sans-serif"));
+        new XAttribute("viewBox", $"0 0 {F(width)} {F(height)}"), new XAttribute("font-family", "sans-serif"),
+        new XElement(Ns + "rect", new XAttribute("width", "100%"), new XAttribute("height", "100%"), new XAttribute("fill", "#ffffff"), new XAttribute("class", "background")),
+        // Image-like cells meet edge to edge; anti-aliasing their edges would draw faint seams between them.
+        new XElement(Ns + "style", "rect.cell, rect.map, rect.pixels, rect.colorbar { shape-rendering: crispEdges }"));
 
     public double Width { get; } = width;
     public double Height { get; } = height;

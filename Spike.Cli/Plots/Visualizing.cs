@@ -19,6 +19,7 @@ public static class Visualizing
             for (int c = 0; c < cols; c++)
                 svg.Rect(Margin + c * cw, Margin + r * ch, cw, ch, ColorMap.Of((x[r, c] - lo) / (hi - lo)), "cell");
         ColorBar(svg, Margin * 1.5 + cols * cw, Margin, rows * ch, lo, hi);
+        IndexTicks(svg, Margin, Margin, cw, ch, cols, rows);
         return Axes(svg, title, xLabel, yLabel);
     }
 
@@ -42,14 +43,22 @@ public static class Visualizing
             svg.Text(Margin + t * cw + 55, Margin + (i + 0.75) * ch, rate.ToString("0.00"), Math.Min(10, ch));
         }
         svg.Text(Margin + t * cw + 35, Margin - 8, "firing rate", 10, "middle");
+        IndexTicks(svg, Margin, Margin, cw, ch, t, n);
         return Axes(svg, title, xLabel, yLabel);
     }
 
-    /// <summary>plot_2d_spiking_feature_map: spikes is [C, H, W]; the channels laid out in a grid of nrows × ncols maps.</summary>
-    public static Svg SpikingFeatureMap2d(float[,,] spikes, int nrows, int ncols, double space = 4, string title = "")
+    /// <summary>
+    /// plot_2d_spiking_feature_map: maps is [C, H, W] (spikes, or accumulated spikes); the channels laid out in a grid
+    /// of nrows × ncols, in grey levels from black (the minimum over all maps) to white (the maximum), gaps white.
+    /// Equal neighbouring pixels of a row are drawn as one rectangle, so binary maps stay small.
+    /// </summary>
+    public static Svg SpikingFeatureMap2d(float[,,] maps, int nrows, int ncols, double space = 4, string title = "")
     {
-        int c = spikes.GetLength(0), h = spikes.GetLength(1), w = spikes.GetLength(2);
+        int c = maps.GetLength(0), h = maps.GetLength(1), w = maps.GetLength(2);
         if (nrows * ncols < c) throw new ArgumentException($"plot_2d_spiking_feature_map: a {nrows}x{ncols} grid cannot hold {c} channels");
+        double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
+        foreach (var v in maps) { lo = Math.Min(lo, v); hi = Math.Max(hi, v); }
+        double range = hi > lo ? hi - lo : 1;
         double px = Math.Max(1, Math.Min(6, 800.0 / (ncols * (w + space))));
         var svg = new Svg(Margin * 2 + ncols * (w * px + space), Margin * 2 + nrows * (h * px + space));
         for (int ch = 0; ch < c; ch++)
@@ -57,8 +66,13 @@ public static class Visualizing
             double ox = Margin + ch % ncols * (w * px + space), oy = Margin + ch / ncols * (h * px + space);
             svg.Rect(ox, oy, w * px, h * px, "#000000", "map");
             for (int y = 0; y < h; y++)
-                for (int x = 0; x < w; x++)
-                    if (spikes[ch, y, x] != 0) svg.Rect(ox + x * px, oy + y * px, px, px, "#ffffff", "spike");
+                for (int x0 = 0, x1; x0 < w; x0 = x1)
+                {
+                    float v = maps[ch, y, x0];
+                    for (x1 = x0 + 1; x1 < w && maps[ch, y, x1] == v; x1++) { }
+                    int grey = (int)Math.Round(255 * (v - lo) / range);
+                    if (grey > 0) svg.Rect(ox + x0 * px, oy + y * px, (x1 - x0) * px, px, $"#{grey:x2}{grey:x2}{grey:x2}", "pixels");
+                }
         }
         return Axes(svg, title, "", "");
     }
@@ -87,9 +101,13 @@ public static class Visualizing
         svg.Rect(Margin, sy, plotW, spikeH, "none", "frame", "#333");
         for (int k = 0; k < t; k++)
             if (s[k] != 0) svg.Line(X(k), sy + 5, X(k), sy + spikeH - 5, "#1f77b4", 1.5, cssClass: "spike");
-        svg.Text(Margin - 8, Margin + plotH / 2, "V", 12, "end");
-        svg.Text(Margin - 8, sy + spikeH / 2, "S", 12, "end");
-        svg.Text(Margin + plotW / 2, sy + spikeH + 30, "simulating step", 12, "middle");
+        foreach (var tick in new[] { lo, vThreshold, vReset ?? lo, hi }.Distinct())
+            svg.Text(Margin - 4, Y(tick) + 4, tick.ToString("G3", System.Globalization.CultureInfo.InvariantCulture), 10, "end", cssClass: "tick");
+        for (int k = 0, step = NiceStep(t, 10); k < t; k += step)
+            svg.Text(X(k), sy + spikeH + 14, k.ToString(System.Globalization.CultureInfo.InvariantCulture), 10, "middle", cssClass: "tick");
+        svg.Text(Margin - 32, Margin + plotH / 2, "V", 12, "end");
+        svg.Text(Margin - 32, sy + spikeH / 2, "S", 12, "end");
+        svg.Text(Margin + plotW / 2, sy + spikeH + 34, "simulating step", 12, "middle");
         if (title.Length > 0) svg.Text(Margin + plotW / 2, Margin - 20, title, 14, "middle");
         return svg;
     }
@@ -114,6 +132,16 @@ public static class Visualizing
                 svg.Polygon([(ox, yTop), (ox + bw * 0.8, yTop), (ox + bw * 0.8, yBottom), (ox, yBottom)], color, cssClass: "bar");
                 svg.Polygon([(ox, yTop), (ox + depth * 0.6, yTop - depth * 0.6), (ox + bw * 0.8 + depth * 0.6, yTop - depth * 0.6), (ox + bw * 0.8, yTop)], color, cssClass: "bar-top");
             }
+        // Value scale at the front row's left edge, column indices under it, row indices at the end of each row.
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        double zero = baseY + bottom * scale;
+        svg.Line(Margin - 6, zero - top * scale, Margin - 6, zero - bottom * scale, "#333");
+        foreach (var v in new[] { bottom, 0, top }.Distinct())
+            svg.Text(Margin - 9, zero - v * scale + 3, v.ToString("G3", inv), 9, "end", cssClass: "tick");
+        for (int c = 0, step = NiceStep(cols, 10); c < cols; c += step)
+            svg.Text(Margin + (c + 0.4) * bw, zero - bottom * scale + 12, c.ToString(inv), 9, "middle", cssClass: "tick");
+        for (int r = 0, step = NiceStep(rows, 10); r < rows; r += step)
+            svg.Text(Margin + cols * bw + r * depth + 2, zero - r * depth, r.ToString(inv), 9, cssClass: "tick");
         return Axes(svg, title, xLabel, yLabel);
     }
 
@@ -133,6 +161,24 @@ public static class Visualizing
             svg.Rect(x, y + h * i / steps, 12, h / steps + 0.5, ColorMap.Of(1 - (i + 0.5) / steps), "colorbar");
         svg.Text(x + 16, y + 8, hi.ToString("G3"), 10);
         svg.Text(x + 16, y + h, lo.ToString("G3"), 10);
+    }
+
+    /// <summary>Integer tick labels under the columns and left of the rows of a grid of cw × ch cells at (x0, y0).</summary>
+    static void IndexTicks(Svg svg, double x0, double y0, double cw, double ch, int cols, int rows)
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        for (int k = 0, step = NiceStep(cols, 10); k < cols; k += step)
+            svg.Text(x0 + (k + 0.5) * cw, y0 + rows * ch + 12, k.ToString(inv), 9, "middle", cssClass: "tick");
+        for (int k = 0, step = NiceStep(rows, 20); k < rows; k += step)
+            svg.Text(x0 - 4, y0 + (k + 0.5) * ch + 3, k.ToString(inv), 9, "end", cssClass: "tick");
+    }
+
+    /// <summary>The smallest of 1, 2, 5, 10, 20, 50, … that labels n positions with at most max labels.</summary>
+    static int NiceStep(int n, int max)
+    {
+        for (int scale = 1; ; scale *= 10)
+            foreach (int m in new[] { 1, 2, 5 })
+                if (n <= (long)max * m * scale) return m * scale;
     }
 
     static Svg Axes(Svg svg, string title, string xLabel, string yLabel)

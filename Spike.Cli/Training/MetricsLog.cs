@@ -7,8 +7,11 @@ public sealed record EpochMetrics(int Epoch, double TrainLoss, double TrainAcc, 
 {
     public const string CsvHeader = "epoch,train_loss,train_acc,test_loss,test_acc,max_test_acc,total_time";
 
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"epoch={Epoch}, train_loss={TrainLoss:G6}, train_acc={TrainAcc:G6}, test_loss={TestLoss:G6}, test_acc={TestAcc:G6}, max_test_acc={MaxTestAcc:G6}, total_time={TotalTime:F2}");
+    /// <summary>The scripts' line, numbers printed as Python prints floats: epoch=0, train_loss=0.028124165828697957, ….</summary>
+    public override string ToString() =>
+        $"epoch={Epoch}, train_loss={Py(TrainLoss)}, train_acc={Py(TrainAcc)}, test_loss={Py(TestLoss)}, test_acc={Py(TestAcc)}, max_test_acc={Py(MaxTestAcc)}, total_time={Py(TotalTime)}";
+
+    static string Py(double v) => TrainOptions.PyFloat(v);
 
     public string ToCsv() => string.Create(CultureInfo.InvariantCulture,
         $"{Epoch},{TrainLoss:R},{TrainAcc:R},{TestLoss:R},{TestAcc:R},{MaxTestAcc:R},{TotalTime:R}");

@@ -51,7 +51,13 @@ public class PlotTests
         s[0, 0, 0] = 1; s[2, 1, 1] = 1; s[2, 0, 1] = 1;
         var root = Parse(Visualizing.SpikingFeatureMap2d(s, 2, 2));
         Count(root, "map").Should().Be(3);
-        Count(root, "spike").Should().Be(3);
+        Count(root, "pixels").Should().Be(3);
+        root.Descendants(Ns + "rect").Where(e => (string?)e.Attribute("class") == "pixels").Should().OnlyContain(e => (string?)e.Attribute("fill") == "#ffffff");
+        // Grey levels span min..max over all maps; equal neighbours in a row merge into one rectangle.
+        var grey = Parse(Visualizing.SpikingFeatureMap2d(new float[,,] { { { 0, 2, 2, 4 } } }, 1, 1));
+        var pixels = grey.Descendants(Ns + "rect").Where(e => (string?)e.Attribute("class") == "pixels").ToArray();
+        pixels.Select(e => (string?)e.Attribute("fill")).Should().Equal("#808080", "#ffffff");
+        (double.Parse((string)pixels[0].Attribute("width")!) / double.Parse((string)pixels[1].Attribute("width")!)).Should().Be(2);
         FluentActions.Invoking(() => Visualizing.SpikingFeatureMap2d(s, 1, 2)).Should().Throw<ArgumentException>().WithMessage("*1x2*3 channels*");
 
         var v = new float[] { 0, 0.5f, 1.2f, 0, 0.6f };

@@ -107,17 +107,17 @@ public class CudaCommandsTests
                 Spike.Datasets.Formats.Idx.Write(Path.Combine(data, $"{prefix}-images-idx3-ubyte.gz"), pixels, gzip: true);
                 Spike.Datasets.Formats.Idx.Write(Path.Combine(data, $"{prefix}-labels-idx1-ubyte.gz"), labels, gzip: true);
             }
-            var (train, test, _) = DataSource.FashionMnist(data);
+            var images = DataSource.FashionMnist(data);
             TrainOptions Options(string device) => new()
             {
                 Model = "lif-fc", T = 2, BatchSize = 50, Epochs = 1, Workers = 0, OutDir = Path.Combine(dir, device), Opt = "adam", Lr = 0.01,
                 Seed = 3, MaxBatches = 3, Device = device,
             };
-            var cpu = new Trainer(Options("cpu"), TextWriter.Null).Run(train, test).Single();
-            var cuda = new Trainer(Options("cuda"), TextWriter.Null).Run(train, test).Single();
+            var cpu = new Trainer(Options("cpu"), TextWriter.Null).Run(images).Single();
+            var cuda = new Trainer(Options("cuda"), TextWriter.Null).Run(images).Single();
             cuda.TrainLoss.Should().BeApproximately(cpu.TrainLoss, 1e-5);
             cuda.TestLoss.Should().BeApproximately(cpu.TestLoss, 1e-5);
-            cuda.TestAcc.Should().BeApproximately(cpu.TestAcc, 2.0 / test.Count, "a spike decided within rounding may flip one prediction");
+            cuda.TestAcc.Should().BeApproximately(cpu.TestAcc, 2.0 / images.Test.Count, "a spike decided within rounding may flip one prediction");
             File.Exists(Path.Combine(dir, "cuda", "lif-fc", Options("cuda").RunName, Checkpoint.Latest)).Should().BeTrue();
         }
         finally { Directory.Delete(dir, recursive: true); }
