@@ -5,7 +5,8 @@ namespace Spike.Nn;
 /// backward-through-time as one fused kernel each, and single steps without autograd (inference) as one kernel.
 /// Float32 and Float16 input (half storage, float arithmetic). Everything else falls back to the ordinary path: CPU
 /// tensors (which use <see cref="FusedNeuron"/>), other dtypes, a non-spiking surrogate, one with no device derivative,
-/// or a neuron class the kernels do not know (a subclass may change the charge). The graph node mirrors the CPU's: one packed output [spikes; V], H saved.
+/// or a neuron class the kernels do not know (a subclass may change the charge). The graph node mirrors the CPU's: one
+/// packed output [spikes; V], H saved.
 /// </summary>
 internal static class DeviceNeuron
 {
