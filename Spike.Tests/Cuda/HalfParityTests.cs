@@ -54,6 +54,9 @@ public class HalfParityTests(string runtime) : DeviceFixture(runtime)
         var target = Tensor.FromArray(new long[] { 0, 4, 2, 1, 3, 0 });
         Same(HalfTol, t => t[0].CrossEntropy(t[1]), a, target);
         Same(0, t => Tensor.Randn([40], new Generator(9), dtype: DType.Float16, device: t[0].Device), a);  // drawn in float, rounded
+        // The fused Poisson encoder on the device draws what rand_like(x) <= x draws on the CPU (uniforms rounded to half).
+        var rates = Half(Tensor.Rand([64, 33], new Generator(12)));
+        Same(0, t => new PoissonEncoder(new Generator(13), 4) { StepMode = StepMode.Multi }.Forward(t[0]), rates);
     }
 
     [Test]
