@@ -17,7 +17,7 @@ public class HalfParityTests(string runtime) : DeviceFixture(runtime)
 {
     const double HalfTol = 2e-3;  // two ulps of binary16 relative to 1 + |expected|
 
-    static Tensor Half(Tensor t) => Raw.ToDType(t, DType.Float16);
+    static Tensor ToHalf(Tensor t) => Raw.ToDType(t, DType.Float16);
 
     [Test]
     public void CastsBetweenFloat16AndEveryDtypeMatchTheCpu()
@@ -29,17 +29,17 @@ public class HalfParityTests(string runtime) : DeviceFixture(runtime)
             var src = d is DType.Float32 or DType.Float64 ? Raw.ToDType(specials, d) : Values(d, 3, 16);
             Same(0, t => Raw.ToDType(t[0], DType.Float16), src);
             Same(0, t => Raw.ToDType(Raw.Transpose(Raw.Reshape(t[0], 4, 4), 0, 1), DType.Float16), src);  // strided source
-            Same(0, t => Raw.ToDType(t[0], d), Half(Raw.ToDType(specials, DType.Float64)));
+            Same(0, t => Raw.ToDType(t[0], d), ToHalf(Raw.ToDType(specials, DType.Float64)));
         }
-        Same(0, t => Raw.Contiguous(Raw.Transpose(Raw.Reshape(t[0], 4, 4), 0, 1)), Half(specials));  // same-type strided copy
+        Same(0, t => Raw.Contiguous(Raw.Transpose(Raw.Reshape(t[0], 4, 4), 0, 1)), ToHalf(specials));  // same-type strided copy
         Same(0, t => Tensor.Full([5], 0.1, DType.Float16, t[0].Device), specials);
     }
 
     [Test]
     public void ElementwiseReductionsAndLossesMatchTheCpu()
     {
-        var a = Half(Values(DType.Float32, 1, 6, 5));
-        var b = Half(Values(DType.Float32, 2, 5));
+        var a = ToHalf(Values(DType.Float32, 1, 6, 5));
+        var b = ToHalf(Values(DType.Float32, 2, 5));
         Same(0, t => t[0] + t[1], a, b);
         Same(0, t => Raw.Binary(BinaryOp.Mul, Raw.Transpose(t[0], 0, 1), Raw.Unsqueeze(t[1], 1)), a, b);
         Same(HalfTol, t => Raw.Unary(UnaryOp.Exp, t[0]), a);
@@ -55,15 +55,15 @@ public class HalfParityTests(string runtime) : DeviceFixture(runtime)
         Same(HalfTol, t => t[0].CrossEntropy(t[1]), a, target);
         Same(0, t => Tensor.Randn([40], new Generator(9), dtype: DType.Float16, device: t[0].Device), a);  // drawn in float, rounded
         // The fused Poisson encoder on the device draws what rand_like(x) <= x draws on the CPU (uniforms rounded to half).
-        var rates = Half(Tensor.Rand([64, 33], new Generator(12)));
+        var rates = ToHalf(Tensor.Rand([64, 33], new Generator(12)));
         Same(0, t => new PoissonEncoder(new Generator(13), 4) { StepMode = StepMode.Multi }.Forward(t[0]), rates);
     }
 
     [Test]
     public void MatmulRunsGemmExWithFloatAccumulation()
     {
-        var a = Half(Values(DType.Float32, 4, 2, 7, 9));
-        var b = Half(Values(DType.Float32, 5, 9, 3));
+        var a = ToHalf(Values(DType.Float32, 4, 2, 7, 9));
+        var b = ToHalf(Values(DType.Float32, 5, 9, 3));
         int before = Host?.GemmCalls ?? 0;
         Same(HalfTol, t => Raw.Matmul(t[0], t[1]), a, b);
         Same(HalfTol, t => Raw.Matmul(Raw.Transpose(t[1], 0, 1), Raw.Transpose(t[0], 1, 2)), a, b);
@@ -82,7 +82,7 @@ public class HalfParityTests(string runtime) : DeviceFixture(runtime)
     static double[] Draw(int n, int seed, double scale, double shift)
     {
         var r = new Random(seed);
-        return Enumerable.Range(0, n).Select(_ => (double)(System.Half)(shift + scale * (2 * r.NextDouble() - 1))).ToArray();
+        return Enumerable.Range(0, n).Select(_ => (double)(Half)(shift + scale * (2 * r.NextDouble() - 1))).ToArray();
     }
 
     /// <summary>One forward and backward of the fused neuron in Float16, with the [T, n] and [n] operands placed at
@@ -94,7 +94,7 @@ public class HalfParityTests(string runtime) : DeviceFixture(runtime)
         Tensor At(double[]? values, params int[] shape)
         {
             var t = Raw.Narrow(Raw.Empty([offset + Layout.NumelOf(shape)], DType.Float16, Gpu), 0, offset, Layout.NumelOf(shape));
-            if (values is not null) Raw.CopyInto(Dev(Half(Tensor.FromArray(values))), t);
+            if (values is not null) Raw.CopyInto(Dev(ToHalf(Tensor.FromArray(values))), t);
             return Raw.Reshape(t, shape);
         }
         var k = Dev(Tensor.FromArray(new[] { 0.4f }));
