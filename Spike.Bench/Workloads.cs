@@ -31,6 +31,7 @@ public static class Workloads
         }
         foreach (var w in ConvWorkloads.All()) yield return w;
         foreach (var w in ConvWorkloads.Parts()) yield return w;
+        foreach (var w in PoolWorkloads.All()) yield return w;
         foreach (var w in DatasetWorkloads.All()) yield return w;
     }
 

@@ -12,7 +12,8 @@ public sealed partial class CpuBackend
     public void MaxPool(Tensor x, Tensor dst, Tensor indices, PoolGeometry g)
     {
         if (Float16Widening.Widen(this, [x], [dst, indices], w => MaxPool(w[0], w[1], w[2], g))) return;
-        if (x.DType == DType.Float32) MaxPool<float>(x, dst, indices, g);
+        if (PairsApply(x, g)) MaxPoolPairs(x, dst, indices, g);
+        else if (x.DType == DType.Float32) MaxPool<float>(x, dst, indices, g);
         else if (x.DType == DType.Float64) MaxPool<double>(x, dst, indices, g);
         else throw PoolType("max_pool", x);
     }
@@ -21,9 +22,8 @@ public sealed partial class CpuBackend
     {
         var s = Data<T>(x); var d = Data<T>(dst); var ix = Data<long>(indices);
         int xo = x.Layout.Offset, dOff = dst.Layout.Offset, io = indices.Layout.Offset;
-        var k = g.Window;
         int planes = x.Layout.Shape[0], inPlane = g.H * g.W, outPlane = g.OH * g.OW;
-        NnParallel.For(planes, (long)outPlane * k.KH * k.KW, (p0, p1) =>
+        NnParallel.For(planes, (long)outPlane * g.Window.KH * g.Window.KW, (p0, p1) =>
         {
             for (int p = p0; p < p1; p++)
             {
@@ -34,30 +34,42 @@ public sealed partial class CpuBackend
                 int o = 0;
                 for (int oh = 0; oh < g.OH; oh++)
                 {
-                    int h0 = oh * k.SH - k.PH, h1 = Math.Min(h0 + (k.KH - 1) * k.DH + 1, g.H);
-                    while (h0 < 0) h0 += k.DH;
-                    for (int ow = 0; ow < g.OW; ow++, o++)
-                    {
-                        int w0 = ow * k.SW - k.PW, w1 = Math.Min(w0 + (k.KW - 1) * k.DW + 1, g.W);
-                        while (w0 < 0) w0 += k.DW;
-                        T best = T.NegativeInfinity;
-                        int arg = h0 * g.W + w0;
-                        for (int h = h0; h < h1; h += k.DH)
-                        {
-                            var row = plane.Slice(h * g.W, g.W);
-                            for (int w = w0; w < w1; w += k.DW)
-                            {
-                                T v = row[w];
-                                // `|| IsNaN` makes NaN win and stick, as torch.max_pool2d.
-                                if (v > best || T.IsNaN(v)) { best = v; arg = h * g.W + w; }
-                            }
-                        }
-                        values[o] = best;
-                        args[o] = arg;
-                    }
+                    var (h0, h1) = MaxRows(g, oh);
+                    for (int ow = 0; ow < g.OW; ow++, o++) values[o] = MaxWindow(plane, g, h0, h1, ow, out args[o]);
                 }
             }
         });
+    }
+
+    /// <summary>The in-range input rows [h0, h1) (step DH) of output row <paramref name="oh"/>'s max windows.</summary>
+    static (int H0, int H1) MaxRows(PoolGeometry g, int oh)
+    {
+        var k = g.Window;
+        int h0 = oh * k.SH - k.PH, h1 = Math.Min(h0 + (k.KH - 1) * k.DH + 1, g.H);
+        while (h0 < 0) h0 += k.DH;
+        return (h0, h1);
+    }
+
+    /// <summary>The maximum of one window and its flat position (the first; NaN wins and sticks, as torch.max_pool2d).</summary>
+    static T MaxWindow<T>(ReadOnlySpan<T> plane, PoolGeometry g, int h0, int h1, int ow, out long position)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var k = g.Window;
+        int w0 = ow * k.SW - k.PW, w1 = Math.Min(w0 + (k.KW - 1) * k.DW + 1, g.W);
+        while (w0 < 0) w0 += k.DW;
+        T best = T.NegativeInfinity;
+        int arg = h0 * g.W + w0;
+        for (int h = h0; h < h1; h += k.DH)
+        {
+            var row = plane.Slice(h * g.W, g.W);
+            for (int w = w0; w < w1; w += k.DW)
+            {
+                T v = row[w];
+                if (v > best || T.IsNaN(v)) { best = v; arg = h * g.W + w; }
+            }
+        }
+        position = arg;
+        return best;
     }
 
     public void PoolScatter(Tensor gradOut, Tensor indices, Tensor gradIn)
@@ -99,7 +111,8 @@ public sealed partial class CpuBackend
     public void AvgPool(Tensor x, Tensor dst, PoolGeometry g)
     {
         if (Float16Widening.Widen(this, [x], [dst], w => AvgPool(w[0], w[1], g))) return;
-        if (x.DType == DType.Float32) AvgPool<float>(x, dst, g, backward: false);
+        if (PairsApply(x, g)) AvgPoolPairs(x, dst, g, backward: false);
+        else if (x.DType == DType.Float32) AvgPool<float>(x, dst, g, backward: false);
         else if (x.DType == DType.Float64) AvgPool<double>(x, dst, g, backward: false);
         else throw PoolType("avg_pool", x);
     }
@@ -107,7 +120,8 @@ public sealed partial class CpuBackend
     public void AvgPoolBackward(Tensor gradOut, Tensor gradIn, PoolGeometry g)
     {
         if (Float16Widening.Widen(this, [gradOut], [gradIn], w => AvgPoolBackward(w[0], w[1], g))) return;
-        if (gradOut.DType == DType.Float32) AvgPool<float>(gradIn, gradOut, g, backward: true);
+        if (PairsApply(gradOut, g)) AvgPoolPairs(gradIn, gradOut, g, backward: true);
+        else if (gradOut.DType == DType.Float32) AvgPool<float>(gradIn, gradOut, g, backward: true);
         else if (gradOut.DType == DType.Float64) AvgPool<double>(gradIn, gradOut, g, backward: true);
         else throw PoolType("avg_pool backward", gradOut);
     }
@@ -122,29 +136,35 @@ public sealed partial class CpuBackend
         {
             for (int p = p0; p < p1; p++)
             {
-                int ib = ao + p * inPlane, o = bo + p * outPlane;
-                if (backward) a.AsSpan(ib, inPlane).Clear();
+                Span<T> plane = a.AsSpan(ao + p * inPlane, inPlane);
+                Span<T> outputs = b.AsSpan(bo + p * outPlane, outPlane);
+                if (backward) plane.Clear();
                 for (int oh = 0; oh < g.OH; oh++)
-                    for (int ow = 0; ow < g.OW; ow++, o++)
-                    {
-                        var (h0, h1, w0, w1, divisor) = AvgWindow(g, oh, ow);
-                        if (h0 >= h1 || w0 >= w1) { if (!backward) b[o] = T.Zero; continue; }
-                        if (backward)
-                        {
-                            T share = b[o] / T.CreateTruncating(divisor);
-                            for (int h = h0; h < h1; h++)
-                                for (int w = w0; w < w1; w++) a[ib + h * g.W + w] += share;
-                        }
-                        else
-                        {
-                            T sum = T.Zero;
-                            for (int h = h0; h < h1; h++)
-                                for (int w = w0; w < w1; w++) sum += a[ib + h * g.W + w];
-                            b[o] = sum / T.CreateTruncating(divisor);
-                        }
-                    }
+                    for (int ow = 0; ow < g.OW; ow++) AvgWindowAt(plane, outputs, g, oh, ow, backward);
             }
         });
+    }
+
+    /// <summary>One average window of a plane: forward writes its output, backward adds its share to its inputs.</summary>
+    static void AvgWindowAt<T>(Span<T> plane, Span<T> outputs, PoolGeometry g, int oh, int ow, bool backward)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int o = oh * g.OW + ow;
+        var (h0, h1, w0, w1, divisor) = AvgWindow(g, oh, ow);
+        if (h0 >= h1 || w0 >= w1) { if (!backward) outputs[o] = T.Zero; return; }
+        if (backward)
+        {
+            T share = outputs[o] / T.CreateTruncating(divisor);
+            for (int h = h0; h < h1; h++)
+                for (int w = w0; w < w1; w++) plane[h * g.W + w] += share;
+        }
+        else
+        {
+            T sum = T.Zero;
+            for (int h = h0; h < h1; h++)
+                for (int w = w0; w < w1; w++) sum += plane[h * g.W + w];
+            outputs[o] = sum / T.CreateTruncating(divisor);
+        }
     }
 
     static int AdaptiveStart(int i, int inSize, int outSize) => (int)((long)i * inSize / outSize);
