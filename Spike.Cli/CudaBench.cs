@@ -6,8 +6,9 @@ namespace Spike.Cli;
 /// <summary>
 /// <c>spike bench --device cuda</c>: kernel timings on a GPU, each the median of synchronised runs (Spike.Bench's
 /// harness), with the bytes a kernel must move, the achieved bandwidth and its share of the device's peak. The fused
-/// LIF forward and backward-through-time at T = 32, N = 2²² is the headline: forward reads x and writes S and H
-/// (12 bytes per neuron-step), backward reads dL/dS and H and writes dL/dX (12 bytes per neuron-step).
+/// LIF forward and backward-through-time at T = 32, N = 2²² is the headline, in Float32 and in Float16 (half storage,
+/// two neurons per thread): forward reads x and writes S and H (12 bytes per neuron-step in fp32, 6 in fp16), backward
+/// reads dL/dS and H and writes dL/dX (the same).
 /// </summary>
 public static class CudaBench
 {
@@ -22,29 +23,37 @@ public static class CudaBench
         double tn = (double)steps * neurons;
         Action Synced(Action a) => () => { a(); backend.Synchronize(); };
 
-        yield return new($"lif_fwd_T{steps}_N{neurons}", "cuda", "GB/s", () =>
+        foreach (var dtype in new[] { DType.Float32, DType.Float16 })
         {
-            var (x, v0, s, h, v) = (F(steps, neurons), E(neurons), E(steps, neurons), E(steps, neurons), E(neurons));
-            Raw.Fill(v0, 0);
-            return (Synced(() => sb.NeuronForward(lif, new NeuronForwardArgs(x, v0, null, null, null, s, h, null, v, null))), 12 * tn + 8.0 * neurons);
-        });
-        yield return new($"lif_bwd_T{steps}_N{neurons}", "cuda", "GB/s", () =>
-        {
-            var (x, v0, s, h, v, gs, gx) = (F(steps, neurons), E(neurons), E(steps, neurons), E(steps, neurons), E(neurons), F(steps, neurons), E(steps, neurons));
-            Raw.Fill(v0, 0);
-            sb.NeuronForward(lif, new NeuronForwardArgs(x, v0, null, null, null, s, h, null, v, null));
-            return (Synced(() => sb.NeuronBackward(lif, new NeuronBackwardArgs(gs, null, null, null, h, v0, null, null, gx, null, null, null))), 12 * tn + 4.0 * neurons);
-        });
-        yield return new($"lif_fwd_bwd_T{steps}_N{neurons}", "cuda", "GB/s", () =>
-        {
-            var (x, v0, s, h, v, gs, gx) = (F(steps, neurons), E(neurons), E(steps, neurons), E(steps, neurons), E(neurons), F(steps, neurons), E(steps, neurons));
-            Raw.Fill(v0, 0);
-            return (Synced(() =>
+            // Bytes per neuron-step: forward reads x and writes S and H, backward reads dL/dS and H and writes dL/dX.
+            int size = dtype.ElementSize();
+            string sfx = dtype == DType.Float32 ? "" : "_f16";
+            Tensor X(params int[] shape) => Raw.ToDType(F(shape), dtype);
+            Tensor Y(params int[] shape) => Raw.Empty(shape, dtype, dev);
+            yield return new($"lif_fwd{sfx}_T{steps}_N{neurons}", "cuda", "GB/s", () =>
             {
+                var (x, v0, s, h, v) = (X(steps, neurons), Y(neurons), Y(steps, neurons), Y(steps, neurons), Y(neurons));
+                Raw.Fill(v0, 0);
+                return (Synced(() => sb.NeuronForward(lif, new NeuronForwardArgs(x, v0, null, null, null, s, h, null, v, null))), 3 * size * tn + 2.0 * size * neurons);
+            });
+            yield return new($"lif_bwd{sfx}_T{steps}_N{neurons}", "cuda", "GB/s", () =>
+            {
+                var (x, v0, s, h, v, gs, gx) = (X(steps, neurons), Y(neurons), Y(steps, neurons), Y(steps, neurons), Y(neurons), X(steps, neurons), Y(steps, neurons));
+                Raw.Fill(v0, 0);
                 sb.NeuronForward(lif, new NeuronForwardArgs(x, v0, null, null, null, s, h, null, v, null));
-                sb.NeuronBackward(lif, new NeuronBackwardArgs(gs, null, null, null, h, v0, null, null, gx, null, null, null));
-            }), 24 * tn + 12.0 * neurons);
-        });
+                return (Synced(() => sb.NeuronBackward(lif, new NeuronBackwardArgs(gs, null, null, null, h, v0, null, null, gx, null, null, null))), 3 * size * tn + 1.0 * size * neurons);
+            });
+            yield return new($"lif_fwd_bwd{sfx}_T{steps}_N{neurons}", "cuda", "GB/s", () =>
+            {
+                var (x, v0, s, h, v, gs, gx) = (X(steps, neurons), Y(neurons), Y(steps, neurons), Y(steps, neurons), Y(neurons), X(steps, neurons), Y(steps, neurons));
+                Raw.Fill(v0, 0);
+                return (Synced(() =>
+                {
+                    sb.NeuronForward(lif, new NeuronForwardArgs(x, v0, null, null, null, s, h, null, v, null));
+                    sb.NeuronBackward(lif, new NeuronBackwardArgs(gs, null, null, null, h, v0, null, null, gx, null, null, null));
+                }), 6 * size * tn + 3.0 * size * neurons);
+            });
+        }
         int n = neurons * 4;
         yield return new($"add_f32_{n}", "cuda", "GB/s", () =>
         {
@@ -70,6 +79,11 @@ public static class CudaBench
         yield return new($"sgemm_{m}", "cuda", "GFLOP/s", () =>
         {
             var (a, b, c) = (F(1, m, m), F(1, m, m), E(1, m, m));
+            return (Synced(() => backend.Matmul(a, b, c, false)), 2.0 * m * m * m);
+        });
+        yield return new($"hgemm_{m}", "cuda", "GFLOP/s", () =>  // Float16 through GemmEx: FP16 operands, FP32 accumulation
+        {
+            var (a, b, c) = (Raw.ToDType(F(1, m, m), DType.Float16), Raw.ToDType(F(1, m, m), DType.Float16), Raw.Empty([1, m, m], DType.Float16, dev));
             return (Synced(() => backend.Matmul(a, b, c, false)), 2.0 * m * m * m);
         });
         yield return new($"spike_mm_{m}x{m}_p0.05", "cuda", "GFLOP/s", () =>

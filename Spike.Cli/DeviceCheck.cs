@@ -82,7 +82,9 @@ public static class DeviceCheck
     static Tensor Classes(Device d, int seed, int classes, params int[] shape) =>
         Raw.ToDevice(Raw.ToDType(Tensor.Rand(shape, new Generator((ulong)seed), 0, classes), DType.Int64), d);
 
-    static double Tol(DType t) => t == DType.Float32 ? 1e-4 : t == DType.Float64 ? 1e-10 : 0;
+    // Float16: both devices compute in float and round, so results differ by at most an ulp of half (2^-10 relative)
+    // where the float math differs in its last bits (exp, tanh, ...) or sums in another order.
+    static double Tol(DType t) => t == DType.Float32 ? 1e-4 : t == DType.Float64 ? 1e-10 : t == DType.Float16 ? 2e-3 : 0;
 
     /// <summary>Integer inputs of ops that need real numbers are promoted to Float32: its tolerance (exact results
     /// still show error 0).</summary>
@@ -96,7 +98,7 @@ public static class DeviceCheck
     // ---- the checks ------------------------------------------------------------------------------------------------
 
     /// <summary>Every check, in table order.</summary>
-    public static IEnumerable<Check> All() => Elementwise().Concat(Reductions()).Concat(Linalg()).Concat(NnOps()).Concat(Spiking());
+    public static IEnumerable<Check> All() => Elementwise().Concat(Reductions()).Concat(Linalg()).Concat(NnOps()).Concat(Spiking()).Concat(Half());
 
     static IEnumerable<Check> Elementwise()
     {
@@ -299,5 +301,63 @@ public static class DeviceCheck
             (y * In(d, 82, DType.Float32, 40, 20)).Sum().Backward();
             return [y.Detach(), s.Grad!, w.Grad!];
         }, 1e-4);
+    }
+
+    // ---- Float16: casts, the f16 elementwise kernels, ops through Float32 twins, GemmEx, the half neuron kernels ----
+
+    const DType F16 = DType.Float16;
+
+    static IEnumerable<Check> Half()
+    {
+        foreach (var other in Numeric.Append(DType.Bool))
+        {
+            yield return C($"copy {other} -> Float16 (strided)", F16, d => [Raw.ToDType(Raw.Transpose(In(d, 1, other, 33, 17), 0, 1), F16)], 0);
+            yield return C($"copy Float16 -> {other} (strided)", other, d => [Raw.ToDType(Raw.Transpose(In(d, 1, F16, 33, 17), 0, 1), other)], 0);
+        }
+        foreach (var op in Enum.GetValues<UnaryOp>().Where(op => op != UnaryOp.LogicalNot))
+            yield return C($"unary {op} (strided)", F16, d => [Raw.Unary(op, Raw.Transpose(In(d, 2, F16, 40, 9), 0, 1), 2, 3)]);
+        foreach (var op in Enum.GetValues<BinaryOp>().Where(op => op is not (BinaryOp.LogicalAnd or BinaryOp.LogicalOr)))
+            yield return C($"binary {op} (broadcast)", F16, d => [Raw.Binary(op, In(d, 3, F16, 7, 1, 50), In(d, 4, F16, 9, 1))]);
+        yield return C("where (broadcast)", F16, d => [Raw.Where(In(d, 5, DType.Bool, 8, 1), In(d, 6, F16, 1, 30), In(d, 7, F16, 8, 30))], 0);
+        yield return C("fill, rand, randn, dropout mask", F16, d => [Tensor.Full([5, 77], 0.1, F16, d), Tensor.Rand([3000], new Generator(8), -1, 3, F16, d),
+            Tensor.Randn([3000], new Generator(9), 1, 2, F16, d), Raw.DropoutMask([3000], 0.4, F16, d, new Generator(11))]);
+        yield return C("sum / max / argmax / softmax", F16, d =>
+        {
+            var x = In(d, 12, F16, 12, 300, 5);
+            return [Raw.Reduce(ReduceOp.Sum, x, [1], false), Raw.Reduce(ReduceOp.Max, x, [0, 2], false), Raw.ArgMax(x, 1, false), Raw.Softmax(x, 1)];
+        });
+        yield return C("matmul (GemmEx)", F16, d => [Raw.Matmul(In(d, 30, F16, 3, 17, 40), Raw.Transpose(In(d, 31, F16, 3, 23, 40), 1, 2))]);
+        yield return C("conv2d (im2col + GemmEx)", F16, d => [Raw.Conv2d(In(d, 32, F16, 2, 3, 9, 9), In(d, 33, F16, 4, 3, 3, 3), In(d, 34, F16, 4), new ConvOptions(PH: 1, PW: 1))]);
+        yield return C("cross entropy and its gradient", F16, d =>
+        {
+            var (z, tgt) = (In(d, 44, F16, 16, 10), Classes(d, 47, 10, 16));
+            var (loss, lse, _) = Raw.CrossEntropy(z, tgt, null, 0, -100);
+            return [loss, Raw.CrossEntropyBackward(In(d, 45, F16, 16), z, tgt, null, lse, 0, -100, false).GradLogits];
+        });
+        foreach (var (make, name) in new[] { (Neurons[0], "IFNode"), (Neurons[1], "LifNode"), (Neurons[3], "ParametricLifNode"), (Neurons[6], "IzhikevichNode") })
+        {
+            yield return new($"fused {name} fwd + bwd (half2)", "Float16", d => HalfNeuronRun(d, make, 64), 5e-3);
+            if (name == "LifNode") yield return new($"fused {name} fwd + bwd (odd N: one per thread)", "Float16", d => HalfNeuronRun(d, make, 63), 5e-3);
+        }
+    }
+
+    /// <summary><see cref="NeuronRun"/> in Float16 on the device against Float32 on the CPU (the oracle), from inputs that
+    /// are multiples of 1/8, so both start from the same values and rounding alone separates them; the CPU's outputs are
+    /// rounded to half for the comparison.</summary>
+    static Tensor[] HalfNeuronRun(Device d, Func<Surrogate, BaseNode> make, int n)
+    {
+        var dtype = d.Kind == DeviceKind.Cpu ? DType.Float32 : F16;
+        var node = make(new ATan());
+        node.To(dtype);
+        node.To(d);
+        node.StoreVSeq = true;
+        Tensor Eighths(int seed, params int[] shape) =>
+            Raw.ToDevice(Raw.ToDType(Raw.Binary(BinaryOp.Div, Raw.Unary(UnaryOp.Round, Tensor.Randn(shape, new Generator((ulong)seed), 4, 6)), Tensor.Scalar(8)), dtype), d);
+        var x = Eighths(60, 8, n).RequiresGrad_();
+        var s = node.Forward(x);
+        ((s * Eighths(61, 8, n)).Sum() + (node.VSeq! * Eighths(62, 8, n)).Sum()).Backward();
+        var outs = new List<Tensor> { s.Detach(), node.VSeq!.Detach(), node.HLast!, x.Grad! };
+        if (node is ParametricLifNode p) outs.Add(p.W.Grad!);
+        return [.. outs.Select(t => Raw.ToDType(t, F16))];
     }
 }

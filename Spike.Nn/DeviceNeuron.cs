@@ -3,16 +3,17 @@ namespace Spike.Nn;
 /// <summary>
 /// Neurons on a device whose backend implements <see cref="ISpikingBackend"/> (CUDA): multi-step forward and
 /// backward-through-time as one fused kernel each, and single steps without autograd (inference) as one kernel.
-/// Everything else falls back to the ordinary path: CPU tensors (which use <see cref="FusedNeuron"/>), non-Float32
-/// input, a non-spiking surrogate, one with no device derivative, or a neuron class the kernels do not know (a
-/// subclass may change the charge). The graph node mirrors the CPU's: one packed output [spikes; V], H saved.
+/// Float32 and Float16 input (half storage, float arithmetic). Everything else falls back to the ordinary path: CPU
+/// tensors (which use <see cref="FusedNeuron"/>), other dtypes, a non-spiking surrogate, one with no device derivative,
+/// or a neuron class the kernels do not know (a subclass may change the charge). The graph node mirrors the CPU's: one
+/// packed output [spikes; V], H saved.
 /// </summary>
 internal static class DeviceNeuron
 {
     /// <summary>The node's forward on the device, or null for the ordinary path.</summary>
     public static Tensor? TryForward(BaseNode node, Tensor x)
     {
-        if (x.Device.Kind == DeviceKind.Cpu || x.DType != DType.Float32 || !node.SurrogateFunction.Spiking) return null;
+        if (x.Device.Kind == DeviceKind.Cpu || x.DType is not (DType.Float32 or DType.Float16) || !node.SurrogateFunction.Spiking) return null;
         if (node.VThresholdTensor is { RequiresGrad: true }) return null; // a learnable threshold needs the autograd graph
         if (Raw.Backend(x) is not ISpikingBackend backend || Spec(node) is not { } spec) return null;
         var decay = node is ParametricLifNode plif ? plif.W.To(x.DType).Sigmoid() : null;
@@ -80,10 +81,11 @@ internal static class DeviceNeuron
         var v0 = Flat(vInit, shape, m);
         var w0 = wInit is null ? null : Flat(wInit, shape, m);
         var threshold = Threshold(node, xSeq, shape, m);
-        var k = decay is null ? null : Raw.Contiguous(decay.Detach());
+        var k = decay is null ? null : Raw.Contiguous(Raw.ToDType(decay.Detach(), DType.Float32));  // the kernels read k as float
         int vRows = storeV ? T : 1, rows = T + vRows + (izh ? 1 : 0);
-        var packed = Raw.Empty([rows, m], DType.Float32, xSeq.Device);
-        var h = Raw.Empty([T, m], DType.Float32, xSeq.Device);
+        var dtype = xSeq.DType;  // Float32, or Float16 (half storage, float arithmetic in the kernels)
+        var packed = Raw.Empty([rows, m], dtype, xSeq.Device);
+        var h = Raw.Empty([T, m], dtype, xSeq.Device);
         backend.NeuronForward(spec, new NeuronForwardArgs(Raw.Reshape(Raw.Contiguous(xSeq), T, m), v0, w0, threshold, k,
             Raw.Narrow(packed, 0, 0, T), h, storeV ? Raw.Narrow(packed, 0, T, T) : null, Raw.Select(packed, 0, T + vRows - 1),
             izh ? Raw.Select(packed, 0, rows - 1) : null));
@@ -91,10 +93,10 @@ internal static class DeviceNeuron
         Tensor[] inputs = [xSeq, vInit, .. wInit is null ? Array.Empty<Tensor>() : [wInit], .. decay is null ? Array.Empty<Tensor>() : [decay]];
         var output = Graph.Record(Raw.Reshape(packed, [rows, .. shape]), node.GetType().Name + "Fused", inputs, g =>
         {
-            var gc = Raw.Reshape(Raw.Contiguous(Raw.ToDType(g, DType.Float32)), rows, m);
-            var gx = Raw.Empty([T, m], DType.Float32, xSeq.Device);
-            var gv = vInit.RequiresGrad ? Raw.Empty([m], DType.Float32, xSeq.Device) : null;
-            var gw = wInit is { RequiresGrad: true } ? Raw.Empty([m], DType.Float32, xSeq.Device) : null;
+            var gc = Raw.Reshape(Raw.Contiguous(Raw.ToDType(g, dtype)), rows, m);
+            var gx = Raw.Empty([T, m], dtype, xSeq.Device);
+            var gv = vInit.RequiresGrad ? Raw.Empty([m], dtype, xSeq.Device) : null;
+            var gw = wInit is { RequiresGrad: true } ? Raw.Empty([m], dtype, xSeq.Device) : null;
             var gk = decay is { RequiresGrad: true } ? Raw.Empty([1], DType.Float32, xSeq.Device) : null;
             backend.NeuronBackward(spec, new NeuronBackwardArgs(Raw.Narrow(gc, 0, 0, T), storeV ? Raw.Narrow(gc, 0, T, T) : null,
                 storeV ? null : Raw.Select(gc, 0, T), izh ? Raw.Select(gc, 0, rows - 1) : null, h, v0, threshold, k, gx, gv, gw, gk));
@@ -118,10 +120,10 @@ internal static class DeviceNeuron
         int m = Layout.NumelOf(shape);
         var v = Raw.Clone(Raw.Expand(State(node, node.V, x, shape), shape));
         var w = node is IzhikevichNode izh ? Raw.Clone(Raw.Expand(State(node, izh.WState, x, shape), shape)) : null;
-        var s = Raw.Empty([m], DType.Float32, x.Device);
-        var h = Raw.Empty([m], DType.Float32, x.Device);
+        var s = Raw.Empty([m], x.DType, x.Device);
+        var h = Raw.Empty([m], x.DType, x.Device);
         backend.NeuronStep(spec, new NeuronStepArgs(Raw.Reshape(Raw.Contiguous(x), m), Raw.Reshape(v, m), w is null ? null : Raw.Reshape(w, m),
-            Threshold(node, x, shape, m), decay is null ? null : Raw.Contiguous(decay.Detach()), s, h));
+            Threshold(node, x, shape, m), decay is null ? null : Raw.Contiguous(Raw.ToDType(decay.Detach(), DType.Float32)), s, h));
         node.V = v;
         if (w is not null) ((IzhikevichNode)node).WState = w;
         node.HLastInternal = Raw.Reshape(h, shape);
@@ -131,8 +133,8 @@ internal static class DeviceNeuron
     static Tensor State(BaseNode node, Tensor state, Tensor x, int[] shape)
     {
         string op = node.GetType().Name;
-        if (state.DType != DType.Float32 || state.Device != x.Device)
-            throw new ArgumentException($"{op}: state is {state.DType} on {state.Device}, input is Float32 on {x.Device}; call Functional.ResetNet between inputs of different dtype or device");
+        if (state.DType != x.DType || state.Device != x.Device)
+            throw new ArgumentException($"{op}: state is {state.DType} on {state.Device}, input is {x.DType} on {x.Device}; call Functional.ResetNet between inputs of different dtype or device");
         Layout.Broadcast(state.Layout.Shape, shape, op);
         return state;
     }

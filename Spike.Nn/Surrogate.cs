@@ -53,12 +53,13 @@ public abstract class Surrogate : Module
     /// <summary>g'(x) elementwise as a tensor of x's shape and dtype (no gradient).</summary>
     public Tensor DerivativeOf(Tensor x)
     {
-        var cpu = Raw.Contiguous(Raw.ToCpu(x));
+        // Float16 is computed in float and rounded back, like every other CPU op on half.
+        var cpu = Raw.Contiguous(Raw.ToCpu(x.DType == DType.Float16 ? Raw.ToDType(x, DType.Float32) : x));
         var d = Raw.EmptyLike(cpu);
         if (cpu.DType == DType.Float32) Derivative(cpu.AsSpan<float>(), d.AsSpan<float>());
         else if (cpu.DType == DType.Float64) Derivative(cpu.AsSpan<double>(), d.AsSpan<double>());
-        else throw new ArgumentException($"{GetType().Name}: derivative needs Float32 or Float64, got {x.DType}");
-        return Raw.ToDevice(d, x.Device);
+        else throw new ArgumentException($"{GetType().Name}: derivative needs Float16, Float32 or Float64, got {x.DType}");
+        return Raw.ToDevice(Raw.ToDType(d, x.DType), x.Device);
     }
 
     protected static Tensor Where(Tensor cond, Tensor a, Tensor b) => Tensor.Where(cond, a, b);

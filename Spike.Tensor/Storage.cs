@@ -31,7 +31,9 @@ public sealed class CpuStorage : Storage
         DType.Int32 => new int[length],
         DType.Int64 => new long[length],
         DType.UInt8 => new byte[length],
-        _ => new bool[length],
+        DType.Bool => new bool[length],
+        DType.Float16 => new Half[length],
+        _ => throw new ArgumentOutOfRangeException(nameof(dtype), $"storage: unknown dtype {dtype}"),
     }, dtype);
 
     public T[] As<T>() where T : unmanaged => Data as T[]

@@ -56,13 +56,40 @@ __device__ __forceinline__ spk_half spk_f2h(float f) {
     asm("cvt.rn.f16.f32 %0, %1;" : "=h"(h) : "f"(f));
     return h;
 }
+// double -> binary16 in one rounding (through float it could round twice).
+__device__ __forceinline__ spk_half spk_d2h(double d) {
+    spk_half h;
+    asm("cvt.rn.f16.f64 %0, %1;" : "=h"(h) : "d"(d));
+    return h;
+}
 #endif
+
+// Two neighbouring binary16 values as one 32-bit word, low half first (CUDA's __half2 layout in little-endian memory):
+// one aligned 4-byte load or store moves two neurons. Plain C on top of spk_h2f/spk_f2h, so NVRTC and the host agree.
+struct alignas(4) spk_half2 { spk_u32 bits; };
 
 // Element load/store in float for the storage types the templated neuron kernels accept.
 __device__ __forceinline__ float spk_load(const float* p, spk_i64 i) { return p[i]; }
 __device__ __forceinline__ float spk_load(const spk_half* p, spk_i64 i) { return spk_h2f(p[i]); }
 __device__ __forceinline__ void spk_store(float* p, spk_i64 i, float v) { p[i] = v; }
 __device__ __forceinline__ void spk_store(spk_half* p, spk_i64 i, float v) { p[i] = spk_f2h(v); }
+
+// Lane-wise access for kernels that give each thread spk_lanes<T>::n neighbouring elements (unit i holds elements
+// i*n .. i*n + n - 1): one lane for float and half, two for spk_half2. v: n floats.
+template <typename T> struct spk_lanes { static const int n = 1; };
+template <> struct spk_lanes<spk_half2> { static const int n = 2; };
+template <typename T> __device__ __forceinline__ void spk_load_lanes(const T* p, spk_i64 i, float* v) { v[0] = spk_load(p, i); }
+template <typename T> __device__ __forceinline__ void spk_store_lanes(T* p, spk_i64 i, const float* v) { spk_store(p, i, v[0]); }
+template <> __device__ __forceinline__ void spk_load_lanes<spk_half2>(const spk_half2* p, spk_i64 i, float* v) {
+    spk_u32 w = p[i].bits;
+    v[0] = spk_h2f((spk_half)(w & 0xffffu));
+    v[1] = spk_h2f((spk_half)(w >> 16));
+}
+template <> __device__ __forceinline__ void spk_store_lanes<spk_half2>(spk_half2* p, spk_i64 i, const float* v) {
+    spk_half2 w;
+    w.bits = (spk_u32)spk_f2h(v[0]) | ((spk_u32)spk_f2h(v[1]) << 16);
+    p[i] = w;
+}
 
 // ---- typed math: one name for float and double, so templates pick the precision of their element type ----------
 

@@ -20,8 +20,23 @@ template <> __device__ __forceinline__ spk_i64 spk_convert<float, spk_i64>(float
 template <> __device__ __forceinline__ spk_i64 spk_convert<double, spk_i64>(double v) { return spk_sat_i64(v); }
 template <> __device__ __forceinline__ spk_u8 spk_convert<float, spk_u8>(float v) { return spk_sat_u8(v); }
 template <> __device__ __forceinline__ spk_u8 spk_convert<double, spk_u8>(double v) { return spk_sat_u8(v); }
+// binary16 (spk_half holds its bits, so every pair is spelled out): half -> anything goes through float, which holds
+// every half exactly; double -> half rounds once, directly; integers are exact in float far past half's largest finite
+// value (65504), so integer -> float -> half rounds once too. Round to nearest even throughout, overflow to infinity.
 template <> __device__ __forceinline__ spk_half spk_convert<float, spk_half>(float v) { return spk_f2h(v); }
+template <> __device__ __forceinline__ spk_half spk_convert<double, spk_half>(double v) { return spk_d2h(v); }
+template <> __device__ __forceinline__ spk_half spk_convert<int, spk_half>(int v) { return spk_f2h((float)v); }
+template <> __device__ __forceinline__ spk_half spk_convert<spk_i64, spk_half>(spk_i64 v) { return spk_f2h((float)v); }
+template <> __device__ __forceinline__ spk_half spk_convert<spk_u8, spk_half>(spk_u8 v) { return spk_f2h((float)v); }
 template <> __device__ __forceinline__ float spk_convert<spk_half, float>(spk_half v) { return spk_h2f(v); }
+template <> __device__ __forceinline__ double spk_convert<spk_half, double>(spk_half v) { return spk_h2f(v); }
+template <> __device__ __forceinline__ int spk_convert<spk_half, int>(spk_half v) { return spk_sat_i32(spk_h2f(v)); }
+template <> __device__ __forceinline__ spk_i64 spk_convert<spk_half, spk_i64>(spk_half v) { return spk_sat_i64(spk_h2f(v)); }
+template <> __device__ __forceinline__ spk_u8 spk_convert<spk_half, spk_u8>(spk_half v) { return spk_sat_u8(spk_h2f(v)); }
+
+// v != 0 (NaN counts as non-zero); a half compares by value, so -0 is zero.
+template <typename S> __device__ __forceinline__ bool spk_nonzero(S v) { return v != (S)0; }
+template <> __device__ __forceinline__ bool spk_nonzero<spk_half>(spk_half v) { return spk_h2f(v) != 0.0f; }
 
 template <typename S, typename D>
 __device__ void cast_impl(spk_i64 n, spk_layout ls, const S* s, spk_layout ld, D* d) {
@@ -30,7 +45,7 @@ __device__ void cast_impl(spk_i64 n, spk_layout ls, const S* s, spk_layout ld, D
 
 template <typename S>
 __device__ void to_bool_impl(spk_i64 n, spk_layout ls, const S* s, spk_layout ld, spk_u8* d) {
-    SPK_FOR_EACH(i, n) d[spk_offset(ld, i)] = s[spk_offset(ls, i)] != (S)0 ? 1 : 0;
+    SPK_FOR_EACH(i, n) d[spk_offset(ld, i)] = spk_nonzero(s[spk_offset(ls, i)]) ? 1 : 0;
 }
 
 template <typename T>
@@ -61,7 +76,16 @@ extern "C" __global__ void cast_f32_i64(spk_i64 n, spk_layout ls, const float* s
 extern "C" __global__ void cast_f32_u8(spk_i64 n, spk_layout ls, const float* s, spk_layout ld, spk_u8* d) { cast_impl(n, ls, s, ld, d); }
 extern "C" __global__ void cast_f32_b8(spk_i64 n, spk_layout ls, const float* s, spk_layout ld, spk_u8* d) { to_bool_impl(n, ls, s, ld, d); }
 extern "C" __global__ void cast_f32_f16(spk_i64 n, spk_layout ls, const float* s, spk_layout ld, spk_half* d) { cast_impl(n, ls, s, ld, d); }
+extern "C" __global__ void cast_f64_f16(spk_i64 n, spk_layout ls, const double* s, spk_layout ld, spk_half* d) { cast_impl(n, ls, s, ld, d); }
+extern "C" __global__ void cast_i32_f16(spk_i64 n, spk_layout ls, const int* s, spk_layout ld, spk_half* d) { cast_impl(n, ls, s, ld, d); }
+extern "C" __global__ void cast_i64_f16(spk_i64 n, spk_layout ls, const spk_i64* s, spk_layout ld, spk_half* d) { cast_impl(n, ls, s, ld, d); }
+extern "C" __global__ void cast_u8_f16(spk_i64 n, spk_layout ls, const spk_u8* s, spk_layout ld, spk_half* d) { cast_impl(n, ls, s, ld, d); }
 extern "C" __global__ void cast_f16_f32(spk_i64 n, spk_layout ls, const spk_half* s, spk_layout ld, float* d) { cast_impl(n, ls, s, ld, d); }
+extern "C" __global__ void cast_f16_f64(spk_i64 n, spk_layout ls, const spk_half* s, spk_layout ld, double* d) { cast_impl(n, ls, s, ld, d); }
+extern "C" __global__ void cast_f16_i32(spk_i64 n, spk_layout ls, const spk_half* s, spk_layout ld, int* d) { cast_impl(n, ls, s, ld, d); }
+extern "C" __global__ void cast_f16_i64(spk_i64 n, spk_layout ls, const spk_half* s, spk_layout ld, spk_i64* d) { cast_impl(n, ls, s, ld, d); }
+extern "C" __global__ void cast_f16_u8(spk_i64 n, spk_layout ls, const spk_half* s, spk_layout ld, spk_u8* d) { cast_impl(n, ls, s, ld, d); }
+extern "C" __global__ void cast_f16_b8(spk_i64 n, spk_layout ls, const spk_half* s, spk_layout ld, spk_u8* d) { to_bool_impl(n, ls, s, ld, d); }
 extern "C" __global__ void cast_f64_f32(spk_i64 n, spk_layout ls, const double* s, spk_layout ld, float* d) { cast_impl(n, ls, s, ld, d); }
 extern "C" __global__ void cast_f64_i32(spk_i64 n, spk_layout ls, const double* s, spk_layout ld, int* d) { cast_impl(n, ls, s, ld, d); }
 extern "C" __global__ void cast_f64_i64(spk_i64 n, spk_layout ls, const double* s, spk_layout ld, spk_i64* d) { cast_impl(n, ls, s, ld, d); }

@@ -176,7 +176,8 @@ extern "C" __global__ void compare_u8(spk_i64 n, int op, spk_layout la, const sp
 extern "C" __global__ void compare_f16(spk_i64 n, int op, spk_layout la, const spk_half* a, spk_layout lb, const spk_half* b, spk_layout ld, spk_u8* d) { compare_half(n, op, la, a, lb, b, ld, d); }
 
 // d = cond ? a : b; cond is Bool. Elements are moved, not converted, so one kernel per element size suffices:
-// u8 serves UInt8 and Bool, i32 serves Float32 and Int32, i64 serves Float64 and Int64 (bit-exact, NaN payloads kept).
+// u8 serves UInt8 and Bool, u16 serves Float16, i32 serves Float32 and Int32, i64 serves Float64 and Int64 (bit-exact, NaN payloads kept).
 extern "C" __global__ void where_u8(spk_i64 n, spk_layout lc, const spk_u8* c, spk_layout la, const spk_u8* a, spk_layout lb, const spk_u8* b, spk_layout ld, spk_u8* d) { where_impl(n, lc, c, la, a, lb, b, ld, d); }
+extern "C" __global__ void where_u16(spk_i64 n, spk_layout lc, const spk_u8* c, spk_layout la, const spk_half* a, spk_layout lb, const spk_half* b, spk_layout ld, spk_half* d) { where_impl(n, lc, c, la, a, lb, b, ld, d); }
 extern "C" __global__ void where_i32(spk_i64 n, spk_layout lc, const spk_u8* c, spk_layout la, const int* a, spk_layout lb, const int* b, spk_layout ld, int* d) { where_impl(n, lc, c, la, a, lb, b, ld, d); }
 extern "C" __global__ void where_i64(spk_i64 n, spk_layout lc, const spk_u8* c, spk_layout la, const spk_i64* a, spk_layout lb, const spk_i64* b, spk_layout ld, spk_i64* d) { where_impl(n, lc, c, la, a, lb, b, ld, d); }

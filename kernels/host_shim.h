@@ -100,6 +100,24 @@ inline unsigned short spk_f2h(float f) {
     return (unsigned short)(sign | r);
 }
 
+// double -> binary16 with one rounding (cvt.rn.f16.f64): the result in units of its quantum (2^-24 for subnormals,
+// 2^(e-10) for normals), rounded to nearest even; a carry out of the mantissa moves up the exponent, to infinity last.
+inline unsigned short spk_d2h(double d) {
+    unsigned long long x; memcpy(&x, &d, 8);
+    unsigned short sign = (unsigned short)((x >> 48) & 0x8000);
+    unsigned long long absx = x & 0x7fffffffffffffffULL;
+    if (absx >= 0x7ff0000000000000ULL) return (unsigned short)(sign | 0x7c00 | (absx > 0x7ff0000000000000ULL ? 0x200 : 0));
+    int e = (int)(absx >> 52) - 1023;
+    if (e >= 16) return (unsigned short)(sign | 0x7c00);
+    if (e < -25) return sign;                                              // below 2^-25: rounds to zero
+    unsigned long long man = (absx & 0xfffffffffffffULL) | (1ULL << 52);
+    int shift = 52 - e + (e >= -14 ? e - 10 : -24);
+    unsigned long long r = man >> shift, rem = man & ((1ULL << shift) - 1), half = 1ULL << (shift - 1);
+    if (rem > half || (rem == half && (r & 1))) ++r;
+    unsigned bits = e >= -14 ? (unsigned)((e + 15) << 10) + (unsigned)(r - 1024) : (unsigned)r;
+    return (unsigned short)(sign | bits);
+}
+
 // ---- launcher ---------------------------------------------------------------------------------------
 
 struct spk_launch { unsigned grid[3]; unsigned block[3]; int cooperative; };

@@ -3,7 +3,8 @@
 //   charge  H[t] = f(V[t-1], X[t])      (each model below)
 //   fire    S[t] = Theta(H[t] - Vth)     (Vth per neuron when vth is given)
 //   reset   hard: V[t] = S ? Vr : H;  soft: V[t] = H - Vth S
-// Forward saves only H (4 bytes per neuron-step in fp32): S, V[t-1] and every derivative are recomputed from it.
+// Forward saves only H (4 bytes per neuron-step in fp32, 2 in fp16): S, V[t-1] and every derivative are recomputed
+// from it. Binary16 storage comes one neuron per thread (spk_half) or two (spk_half2, 32-bit loads); math is float.
 // Backward, t = T-1 .. 0, with g = dL/dV[t] arriving from step t+1 (dL/dV_last at t = T-1):
 //   gV = g + dL/dV_seq[t];  gS = dL/dS[t] + gV dV/dS  (dropped with detach_reset)
 //   gH = gV dV/dH + gS sg'(H - Vth);  dL/dX[t] = gH dH/dX;  g <- gH dH/dV(V[t-1])
@@ -104,22 +105,31 @@ struct spk_eif {
 };
 
 // s_seq, h_seq, v_seq (may be null), v_last: outputs. x_seq, v_init: inputs. k: the PLIF decay (may be null).
+// Each thread walks L = spk_lanes<T>::n neighbouring neurons (two for spk_half2: n must then be even and the data
+// 4-byte aligned, which the host checks); [T, N] data is addressed in units of L elements, U = N / L per step.
 template <typename M, typename T>
 __device__ void neuron_fwd(int steps, spk_i64 n, const T* x_seq, const T* v_init, const float* vth, const float* k,
                            T* s_seq, T* h_seq, T* v_seq, T* v_last, spk_neuron_params p) {
+    const int L = spk_lanes<T>::n;
+    spk_i64 units = n / L;
     float kv = k ? *k : 0.0f;
-    SPK_FOR_EACH(i, n) {
-        float th = vth ? vth[i] : p.v_threshold;
-        float v = spk_load(v_init, i);
+    SPK_FOR_EACH(u, units) {
+        float th[L], v[L], x[L], h[L], s[L];
+        for (int l = 0; l < L; ++l) th[l] = vth ? vth[u * L + l] : p.v_threshold;
+        spk_load_lanes(v_init, u, v);
         for (int t = 0; t < steps; ++t) {
-            spk_i64 e = (spk_i64)t * n + i;
-            float h = M::charge(v, spk_load(x_seq, e), p, kv);
-            v = spk_fire_reset(h, th, p);
-            spk_store(s_seq, e, spk_heaviside(h - th));
-            spk_store(h_seq, e, h);
-            if (v_seq) spk_store(v_seq, e, v);
+            spk_i64 e = (spk_i64)t * units + u;
+            spk_load_lanes(x_seq, e, x);
+            for (int l = 0; l < L; ++l) {
+                h[l] = M::charge(v[l], x[l], p, kv);
+                v[l] = spk_fire_reset(h[l], th[l], p);
+                s[l] = spk_heaviside(h[l] - th[l]);
+            }
+            spk_store_lanes(s_seq, e, s);
+            spk_store_lanes(h_seq, e, h);
+            if (v_seq) spk_store_lanes(v_seq, e, v);
         }
-        spk_store(v_last, i, v);
+        spk_store_lanes(v_last, u, v);
     }
 }
 
@@ -139,27 +149,40 @@ __device__ void neuron_step(spk_i64 n, const T* x, T* v, const float* vth, const
 
 // grad_v_seq, grad_v_last, grad_v_init may be null. PLIF: each block writes its sum of dL/dk to k_partial[blockIdx.x]
 // (threads without a neuron add 0, every thread reaches the block sum, so any N and grid are exact); the host adds the
-// per-block partials.
+// per-block partials. Lanes as in neuron_fwd.
 template <typename M, typename T>
 __device__ void neuron_bwd(int steps, spk_i64 n, const T* grad_s_seq, const T* grad_v_seq, const T* grad_v_last, const T* h_seq,
                            const T* v_init, const float* vth, const float* k, T* grad_x_seq, T* grad_v_init, double* k_partial,
                            spk_neuron_params p) {
+    const int L = spk_lanes<T>::n;
+    spk_i64 units = n / L;
     float kv = k ? *k : 0.0f;
     double gk = 0.0;
-    SPK_FOR_EACH(i, n) {
-        float th = vth ? vth[i] : p.v_threshold;
-        float g = grad_v_last ? spk_load(grad_v_last, i) : 0.0f;
-        for (int t = steps - 1; t >= 0; --t) {
-            spk_i64 e = (spk_i64)t * n + i;
-            float h = spk_load(h_seq, e);
-            float gv = g + (grad_v_seq ? spk_load(grad_v_seq, e) : 0.0f);
-            float gh = spk_grad_h(h, th, gv, spk_load(grad_s_seq, e), 0.0f, 0.0f, p);
-            float vprev = t > 0 ? spk_fire_reset(spk_load(h_seq, e - n), th, p) : spk_load(v_init, i);
-            spk_store(grad_x_seq, e, M::gx(gh, p, kv));
-            if (M::has_param) gk += (double)M::gk(gh, vprev, h, p, kv);
-            g = M::gv(gh, vprev, p, kv);
+    SPK_FOR_EACH(u, units) {
+        float th[L], g[L], h[L], gvs[L], gs[L], prev[L], gx[L];
+        for (int l = 0; l < L; ++l) {
+            th[l] = vth ? vth[u * L + l] : p.v_threshold;
+            g[l] = 0.0f;
         }
-        if (grad_v_init) spk_store(grad_v_init, i, g);
+        if (grad_v_last) spk_load_lanes(grad_v_last, u, g);
+        for (int t = steps - 1; t >= 0; --t) {
+            spk_i64 e = (spk_i64)t * units + u;
+            spk_load_lanes(h_seq, e, h);
+            spk_load_lanes(grad_s_seq, e, gs);
+            if (grad_v_seq) spk_load_lanes(grad_v_seq, e, gvs);
+            if (t > 0) spk_load_lanes(h_seq, e - units, prev);  // H[t-1], reset below into V[t-1]
+            else spk_load_lanes(v_init, u, prev);
+            for (int l = 0; l < L; ++l) {
+                float gv = g[l] + (grad_v_seq ? gvs[l] : 0.0f);
+                float gh = spk_grad_h(h[l], th[l], gv, gs[l], 0.0f, 0.0f, p);
+                float vprev = t > 0 ? spk_fire_reset(prev[l], th[l], p) : prev[l];
+                gx[l] = M::gx(gh, p, kv);
+                if (M::has_param) gk += (double)M::gk(gh, vprev, h[l], p, kv);
+                g[l] = M::gv(gh, vprev, p, kv);
+            }
+            spk_store_lanes(grad_x_seq, e, gx);
+        }
+        if (grad_v_init) spk_store_lanes(grad_v_init, u, g);
     }
     if (M::has_param) {
         double total = spk_block_sum(gk);
@@ -181,21 +204,28 @@ __device__ __forceinline__ float spk_izh_charge(float v, float w, float x, const
 template <typename T>
 __device__ void izh_fwd(int steps, spk_i64 n, const T* x_seq, const T* v_init, const T* w_init, const float* vth,
                         T* s_seq, T* h_seq, T* v_seq, T* v_last, T* w_last, spk_neuron_params p) {
-    SPK_FOR_EACH(i, n) {
-        float th = vth ? vth[i] : p.v_threshold;
-        float v = spk_load(v_init, i), w = spk_load(w_init, i);
+    const int L = spk_lanes<T>::n;  // lanes as in neuron_fwd
+    spk_i64 units = n / L;
+    SPK_FOR_EACH(u, units) {
+        float th[L], v[L], w[L], x[L], h[L], s[L];
+        for (int l = 0; l < L; ++l) th[l] = vth ? vth[u * L + l] : p.v_threshold;
+        spk_load_lanes(v_init, u, v);
+        spk_load_lanes(w_init, u, w);
         for (int t = 0; t < steps; ++t) {
-            spk_i64 e = (spk_i64)t * n + i;
-            float h = spk_izh_charge(v, w, spk_load(x_seq, e), p);
-            float s = spk_heaviside(h - th);
-            w = w + (p.a * (h - p.v_rest) - w) / p.tau_w + s * p.b;
-            v = spk_fire_reset(h, th, p);
-            spk_store(s_seq, e, s);
-            spk_store(h_seq, e, h);
-            if (v_seq) spk_store(v_seq, e, v);
+            spk_i64 e = (spk_i64)t * units + u;
+            spk_load_lanes(x_seq, e, x);
+            for (int l = 0; l < L; ++l) {
+                h[l] = spk_izh_charge(v[l], w[l], x[l], p);
+                s[l] = spk_heaviside(h[l] - th[l]);
+                w[l] = w[l] + (p.a * (h[l] - p.v_rest) - w[l]) / p.tau_w + s[l] * p.b;
+                v[l] = spk_fire_reset(h[l], th[l], p);
+            }
+            spk_store_lanes(s_seq, e, s);
+            spk_store_lanes(h_seq, e, h);
+            if (v_seq) spk_store_lanes(v_seq, e, v);
         }
-        spk_store(v_last, i, v);
-        spk_store(w_last, i, w);
+        spk_store_lanes(v_last, u, v);
+        spk_store_lanes(w_last, u, w);
     }
 }
 
@@ -217,22 +247,36 @@ template <typename T>
 __device__ void izh_bwd(int steps, spk_i64 n, const T* grad_s_seq, const T* grad_v_seq, const T* grad_v_last, const T* grad_w_last,
                         const T* h_seq, const T* v_init, const float* vth, T* grad_x_seq, T* grad_v_init, T* grad_w_init,
                         spk_neuron_params p) {
-    SPK_FOR_EACH(i, n) {
-        float th = vth ? vth[i] : p.v_threshold;
-        float g = grad_v_last ? spk_load(grad_v_last, i) : 0.0f;
-        float gw = grad_w_last ? spk_load(grad_w_last, i) : 0.0f;
-        for (int t = steps - 1; t >= 0; --t) {
-            spk_i64 e = (spk_i64)t * n + i;
-            float h = spk_load(h_seq, e);
-            float gv = g + (grad_v_seq ? spk_load(grad_v_seq, e) : 0.0f);
-            float gh = spk_grad_h(h, th, gv, spk_load(grad_s_seq, e), gw * p.b, gw * (p.a / p.tau_w), p);
-            float vprev = t > 0 ? spk_fire_reset(spk_load(h_seq, e - n), th, p) : spk_load(v_init, i);
-            spk_store(grad_x_seq, e, gh / p.tau);
-            g = gh * (1.0f + p.a0 * (2.0f * vprev - p.v_rest - p.v_c) / p.tau);
-            gw = gw * (1.0f - 1.0f / p.tau_w) - gh / p.tau;
+    const int L = spk_lanes<T>::n;  // lanes as in neuron_fwd
+    spk_i64 units = n / L;
+    SPK_FOR_EACH(u, units) {
+        float th[L], g[L], gw[L], h[L], gvs[L], gs[L], prev[L], gx[L];
+        for (int l = 0; l < L; ++l) {
+            th[l] = vth ? vth[u * L + l] : p.v_threshold;
+            g[l] = 0.0f;
+            gw[l] = 0.0f;
         }
-        if (grad_v_init) spk_store(grad_v_init, i, g);
-        if (grad_w_init) spk_store(grad_w_init, i, gw);
+        if (grad_v_last) spk_load_lanes(grad_v_last, u, g);
+        if (grad_w_last) spk_load_lanes(grad_w_last, u, gw);
+        for (int t = steps - 1; t >= 0; --t) {
+            spk_i64 e = (spk_i64)t * units + u;
+            spk_load_lanes(h_seq, e, h);
+            spk_load_lanes(grad_s_seq, e, gs);
+            if (grad_v_seq) spk_load_lanes(grad_v_seq, e, gvs);
+            if (t > 0) spk_load_lanes(h_seq, e - units, prev);
+            else spk_load_lanes(v_init, u, prev);
+            for (int l = 0; l < L; ++l) {
+                float gv = g[l] + (grad_v_seq ? gvs[l] : 0.0f);
+                float gh = spk_grad_h(h[l], th[l], gv, gs[l], gw[l] * p.b, gw[l] * (p.a / p.tau_w), p);
+                float vprev = t > 0 ? spk_fire_reset(prev[l], th[l], p) : prev[l];
+                gx[l] = gh / p.tau;
+                g[l] = gh * (1.0f + p.a0 * (2.0f * vprev - p.v_rest - p.v_c) / p.tau);
+                gw[l] = gw[l] * (1.0f - 1.0f / p.tau_w) - gh / p.tau;
+            }
+            spk_store_lanes(grad_x_seq, e, gx);
+        }
+        if (grad_v_init) spk_store_lanes(grad_v_init, u, g);
+        if (grad_w_init) spk_store_lanes(grad_w_init, u, gw);
     }
 }
 

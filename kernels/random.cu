@@ -57,8 +57,12 @@ extern "C" __global__ void poisson_encode_f64(spk_i64 n, spk_i64 xn, spk_u64 see
     SPK_FOR_EACH(i, n) spikes[i] = spk_uniform_double(seed, offset + (spk_u64)i) <= x[i % xn] ? 1.0 : 0.0;
 }
 
+// Float16 draws are float uniforms rounded to half, as Tensor.Rand gives them, and compared in half.
 extern "C" __global__ void poisson_encode_f16(spk_i64 n, spk_i64 xn, spk_u64 seed, spk_u64 offset, const spk_half* x, spk_half* spikes) {
-    SPK_FOR_EACH(i, n) spikes[i] = spk_f2h(spk_uniform_float(seed, offset + (spk_u64)i) <= spk_h2f(x[i % xn]) ? 1.0f : 0.0f);
+    SPK_FOR_EACH(i, n) {
+        float u = spk_h2f(spk_f2h(spk_uniform_float(seed, offset + (spk_u64)i)));
+        spikes[i] = spk_f2h(u <= spk_h2f(x[i % xn]) ? 1.0f : 0.0f);
+    }
 }
 
 extern "C" __global__ void poisson_encode_f32_u8(spk_i64 n, spk_i64 xn, spk_u64 seed, spk_u64 offset, const float* x, spk_u8* spikes) {

@@ -30,6 +30,7 @@ public sealed partial class CudaBackend
             DType.Int32 => args.Add((int)value),
             DType.Int64 => args.Add((long)value),
             DType.UInt8 => args.Add((byte)value),
+            DType.Float16 => args.Add((Half)value),
             _ => args.Add((byte)(value != 0 ? 1 : 0)),
         };
         Run(Programs.Copy, $"fill_{Sfx(dst.DType)}", n, args.Add(L(dst)).Add(Ptr(dst)));

@@ -12,6 +12,7 @@ public sealed partial class CudaBackend
         {
             case DType.Float32 when op != UnaryOp.LogicalNot: args.Add(float.CreateSaturating(p0)).Add(float.CreateSaturating(p1)); break;
             case DType.Float64 when op != UnaryOp.LogicalNot: args.Add(p0).Add(p1); break;
+            case DType.Float16 when op != UnaryOp.LogicalNot: args.Add(float.CreateSaturating(p0)).Add(float.CreateSaturating(p1)); break;  // float math, rounded
             case DType.Int32 when IntegerUnary(op): args.Add(int.CreateSaturating(p0)).Add(int.CreateSaturating(p1)); break;
             case DType.Int64 when IntegerUnary(op): args.Add(long.CreateSaturating(p0)).Add(long.CreateSaturating(p1)); break;
             case DType.UInt8 when IntegerUnary(op): args.Add(byte.CreateSaturating(p0)).Add(byte.CreateSaturating(p1)); break;
@@ -32,7 +33,7 @@ public sealed partial class CudaBackend
         bool predicate = op >= BinaryOp.Eq;
         bool ok = a.DType switch
         {
-            DType.Float32 or DType.Float64 => true,
+            DType.Float32 or DType.Float64 or DType.Float16 => true,
             DType.Bool => op is BinaryOp.Eq or BinaryOp.Ne or BinaryOp.LogicalAnd or BinaryOp.LogicalOr,
             _ => op is not (BinaryOp.Div or BinaryOp.Pow),
         };
@@ -42,11 +43,11 @@ public sealed partial class CudaBackend
             new KernelArgs().Add(n).Add((int)op).Add(L(a)).Add(Ptr(a)).Add(L(b)).Add(Ptr(b)).Add(L(dst)).Add(Ptr(dst)));
     }
 
-    /// <summary>dst = cond ? a : b, moving elements by size (where_u8 / where_i32 / where_i64).</summary>
+    /// <summary>dst = cond ? a : b, moving elements by size (where_u8 / where_u16 / where_i32 / where_i64).</summary>
     public void Where(Tensor cond, Tensor a, Tensor b, Tensor dst)
     {
         long n = dst.Numel;
-        string kernel = dst.DType.ElementSize() switch { 1 => "where_u8", 4 => "where_i32", _ => "where_i64" };
+        string kernel = dst.DType.ElementSize() switch { 1 => "where_u8", 2 => "where_u16", 4 => "where_i32", _ => "where_i64" };
         Run(Programs.Elementwise, kernel, n,
             new KernelArgs().Add(n).Add(L(cond)).Add(Ptr(cond)).Add(L(a)).Add(Ptr(a)).Add(L(b)).Add(Ptr(b)).Add(L(dst)).Add(Ptr(dst)));
     }

@@ -67,6 +67,7 @@ public sealed partial class CudaBackend
     /// <summary>col[n, (c·KH + i)·KW + j, oh·OW + ow] = x[n, c, oh·SH − PH + i·DH, ow·SW − PW + j·DW] (kernels/conv.cu).</summary>
     public void Im2Col(Tensor x, Tensor col, ConvGeometry g)
     {
+        if (Float16Widening.Widen(this, [x], [col], w => Im2Col(w[0], w[1], g))) return;
         if (!x.DType.IsFloating()) throw Unsupported("im2col", x);
         long n = x.Layout.Shape[0];
         Run(Programs.Conv, $"im2col_{Sfx(x.DType)}", n * g.C * g.KH * g.KW * g.OH * g.OW, new KernelArgs()
@@ -76,6 +77,7 @@ public sealed partial class CudaBackend
     /// <summary>dx += the adjoint of <see cref="Im2Col"/>, one thread per pixel gathering its taps in the CPU's order.</summary>
     public void Col2Im(Tensor col, Tensor dx, ConvGeometry g)
     {
+        if (Float16Widening.Widen(this, [col], [dx], w => Col2Im(w[0], w[1], g))) return;
         if (!dx.DType.IsFloating()) throw Unsupported("col2im", dx);
         long n = dx.Layout.Shape[0];
         Run(Programs.Conv, $"col2im_{Sfx(dx.DType)}", n * g.C * g.H * g.W, new KernelArgs()

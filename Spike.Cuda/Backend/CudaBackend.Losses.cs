@@ -6,12 +6,18 @@ public sealed partial class CudaBackend
     // position). Class targets are checked on the host first, with the CPU backend's message.
 
     public void CrossEntropy(Tensor logits, Tensor target, Tensor? weight, Tensor loss, Tensor lse, Tensor? targetWeight,
-        double labelSmoothing, long ignoreIndex) =>
+        double labelSmoothing, long ignoreIndex)
+    {
+        if (Float16Widening.Widen(this, [logits, target, weight], [loss, lse, targetWeight], w => CrossEntropy(w[0], w[1], w[2], w[3], w[4], w[5], labelSmoothing, ignoreIndex))) return;
         CrossEntropyKernel(logits, target, weight, labelSmoothing, ignoreIndex, loss, lse, targetWeight, null, null, null);
+    }
 
     public void CrossEntropyBackward(Tensor logits, Tensor target, Tensor? weight, Tensor lse, Tensor gradLoss, Tensor gradLogits,
-        Tensor? gradTarget, double labelSmoothing, long ignoreIndex) =>
+        Tensor? gradTarget, double labelSmoothing, long ignoreIndex)
+    {
+        if (Float16Widening.Widen(this, [logits, target, weight, lse, gradLoss], [gradLogits, gradTarget], w => CrossEntropyBackward(w[0], w[1], w[2], w[3], w[4], w[5], w[6], labelSmoothing, ignoreIndex))) return;
         CrossEntropyKernel(logits, target, weight, labelSmoothing, ignoreIndex, null, lse, null, gradLoss, gradLogits, gradTarget);
+    }
 
     void CrossEntropyKernel(Tensor z, Tensor target, Tensor? w, double eps, long ignore, Tensor? loss, Tensor lse, Tensor? tw,
         Tensor? gl, Tensor? gz, Tensor? gt)
@@ -26,12 +32,16 @@ public sealed partial class CudaBackend
             .Add(AtOrNull(gl)).Add(AtOrNull(gz)).Add(AtOrNull(gt)));
     }
 
-    public void NllLoss(Tensor input, Tensor target, Tensor? weight, Tensor loss, Tensor? targetWeight, long ignoreIndex) =>
+    public void NllLoss(Tensor input, Tensor target, Tensor? weight, Tensor loss, Tensor? targetWeight, long ignoreIndex)
+    {
+        if (Float16Widening.Widen(this, [input, target, weight], [loss, targetWeight], w => NllLoss(w[0], w[1], w[2], w[3], w[4], ignoreIndex))) return;
         Nll(false, input, target, weight, loss, targetWeight, ignoreIndex);
+    }
 
     /// <summary>gradInput is zeroed, then each position writes its one entry.</summary>
     public void NllLossBackward(Tensor gradLoss, Tensor target, Tensor? weight, Tensor gradInput, long ignoreIndex)
     {
+        if (Float16Widening.Widen(this, [gradLoss, target, weight], [gradInput], w => NllLossBackward(w[0], w[1], w[2], w[3], ignoreIndex))) return;
         LossType("nll_loss", gradInput);
         _runtime.Memset(At(gradInput), 0, (long)gradInput.Numel * gradInput.DType.ElementSize());
         Nll(true, gradInput, target, weight, gradLoss, null, ignoreIndex);
@@ -49,6 +59,7 @@ public sealed partial class CudaBackend
     /// <summary>Elementwise BCE over any strides; an input outside [0, 1] raises after the kernel reports it.</summary>
     public unsafe void BinaryCrossEntropy(Tensor p, Tensor y, Tensor loss)
     {
+        if (Float16Widening.Widen(this, [p, y], [loss], w => BinaryCrossEntropy(w[0], w[1], w[2]))) return;
         LossType("binary_cross_entropy", p);
         long n = loss.Numel;
         var flag = Temp(DType.Int32, 1);

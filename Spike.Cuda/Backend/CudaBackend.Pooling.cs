@@ -7,6 +7,7 @@ public sealed partial class CudaBackend
 
     public void MaxPool(Tensor x, Tensor dst, Tensor indices, PoolGeometry g)
     {
+        if (Float16Widening.Widen(this, [x], [dst, indices], w => MaxPool(w[0], w[1], w[2], g))) return;
         PoolType("max_pool", x);
         long planes = x.Layout.Shape[0];
         Run(Programs.Pooling, $"max_pool_{Sfx(x.DType)}", planes * g.OH * g.OW,
@@ -16,6 +17,7 @@ public sealed partial class CudaBackend
     /// <summary>gradIn [P, H·W] (overwritten) from the argmax indices; one thread per plane adds in output order.</summary>
     public void PoolScatter(Tensor gradOut, Tensor indices, Tensor gradIn)
     {
+        if (Float16Widening.Widen(this, [gradOut, indices], [gradIn], w => PoolScatter(w[0], w[1], w[2]))) return;
         PoolType("max_pool backward", gradOut);
         long planes = gradIn.Layout.Shape[0];
         long inPlane = gradIn.Numel / Math.Max(planes, 1), outPlane = gradOut.Numel / Math.Max(planes, 1);
@@ -26,6 +28,7 @@ public sealed partial class CudaBackend
 
     public void AvgPool(Tensor x, Tensor dst, PoolGeometry g)
     {
+        if (Float16Widening.Widen(this, [x], [dst], w => AvgPool(w[0], w[1], g))) return;
         PoolType("avg_pool", x);
         long planes = x.Layout.Shape[0];
         Run(Programs.Pooling, $"avg_pool_{Sfx(x.DType)}", planes * g.OH * g.OW,
@@ -34,15 +37,24 @@ public sealed partial class CudaBackend
 
     public void AvgPoolBackward(Tensor gradOut, Tensor gradIn, PoolGeometry g)
     {
+        if (Float16Widening.Widen(this, [gradOut], [gradIn], w => AvgPoolBackward(w[0], w[1], g))) return;
         PoolType("avg_pool backward", gradOut);
         long planes = gradIn.Layout.Shape[0];
         Run(Programs.Pooling, $"avg_pool_bwd_{Sfx(gradOut.DType)}", planes * g.H * g.W,
             new KernelArgs().Add(planes).Add(PoolParams.From(g)).Add(At(gradOut)).Add(At(gradIn)));
     }
 
-    public void AdaptiveAvgPool(Tensor x, Tensor dst) => Adaptive(0, x, dst, null);
+    public void AdaptiveAvgPool(Tensor x, Tensor dst)
+    {
+        if (Float16Widening.Widen(this, [x], [dst], w => AdaptiveAvgPool(w[0], w[1]))) return;
+        Adaptive(0, x, dst, null);
+    }
 
-    public void AdaptiveMaxPool(Tensor x, Tensor dst, Tensor indices) => Adaptive(1, x, dst, indices);
+    public void AdaptiveMaxPool(Tensor x, Tensor dst, Tensor indices)
+    {
+        if (Float16Widening.Widen(this, [x], [dst, indices], w => AdaptiveMaxPool(w[0], w[1], w[2]))) return;
+        Adaptive(1, x, dst, indices);
+    }
 
     void Adaptive(int mode, Tensor x, Tensor dst, Tensor? indices)
     {
@@ -55,6 +67,7 @@ public sealed partial class CudaBackend
 
     public void AdaptiveAvgPoolBackward(Tensor gradOut, Tensor gradIn)
     {
+        if (Float16Widening.Widen(this, [gradOut], [gradIn], w => AdaptiveAvgPoolBackward(w[0], w[1]))) return;
         PoolType("adaptive_avg_pool backward", gradOut);
         long planes = gradIn.Layout.Shape[0];
         int h = gradIn.Layout.Shape[1], w = gradIn.Layout.Shape[2];

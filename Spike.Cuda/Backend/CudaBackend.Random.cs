@@ -9,6 +9,7 @@ public sealed partial class CudaBackend
     /// </summary>
     public void Random(RandomKind kind, Tensor dst, ulong seed, ulong offset, double p0, double p1)
     {
+        if (Float16Widening.Widen(this, [], [dst], w => Random(kind, w[0], seed, offset, p0, p1))) return;
         if (dst.DType is not (DType.Float32 or DType.Float64) || !dst.IsContiguous)
         {
             var tmp = Temp(dst.DType is DType.Float64 ? DType.Float64 : DType.Float32, dst.Layout.Shape);
@@ -26,6 +27,7 @@ public sealed partial class CudaBackend
     /// <summary>dst (contiguous) = 1/(1 − p) where UniformFloat(seed, offset + i) &lt; 1 − p, else 0.</summary>
     public void DropoutMask(Tensor dst, ulong seed, ulong offset, double p)
     {
+        if (Float16Widening.Widen(this, [], [dst], w => DropoutMask(w[0], seed, offset, p))) return;
         long n = dst.Numel;
         double keep = 1 - p;
         var args = new KernelArgs().Add(n).Add(seed).Add(offset).Add(keep);

@@ -5,6 +5,7 @@ public sealed partial class CudaBackend
     /// <summary>Row reductions (kernels/reduce.cu), one block per row: x [outer, inner] contiguous → dst [outer].</summary>
     public void Reduce(ReduceOp op, Tensor x, Tensor dst)
     {
+        if (Float16Widening.Widen(this, [x], [dst], w => Reduce(op, w[0], w[1]))) return;
         long outer = x.Layout.Shape[0], inner = x.Layout.Shape[1];
         var args = new KernelArgs();
         string kernel;
@@ -28,6 +29,7 @@ public sealed partial class CudaBackend
     /// <summary>Column reductions: x [outer, r, inner] contiguous → dst [outer, inner], one thread per column.</summary>
     public void ReduceColumns(ReduceOp op, Tensor x, Tensor dst)
     {
+        if (Float16Widening.Widen(this, [x], [dst], w => ReduceColumns(op, w[0], w[1]))) return;
         if (op is not (ReduceOp.Sum or ReduceOp.Prod or ReduceOp.Max or ReduceOp.Min) || x.DType == DType.Bool)
             throw new NotSupportedException($"{op}: column reduction is not defined for {x.DType} tensors");
         long outer = x.Layout.Shape[0], r = x.Layout.Shape[1], inner = x.Layout.Shape[2];
@@ -38,6 +40,7 @@ public sealed partial class CudaBackend
     /// <summary>dst[r] = Σ(x[r, :] − mean)² / max(0, inner − correction), two passes per row.</summary>
     public void Variance(Tensor x, Tensor dst, double correction)
     {
+        if (Float16Widening.Widen(this, [x], [dst], w => Variance(w[0], w[1], correction))) return;
         long outer = x.Layout.Shape[0], inner = x.Layout.Shape[1];
         var args = new KernelArgs().Add(outer).Add(inner);
         if (x.DType == DType.Float32) args.Add((float)correction);

@@ -7,18 +7,21 @@ public sealed partial class CudaBackend
 
     public void Softmax(Tensor x, Tensor dst, bool log)
     {
+        if (Float16Widening.Widen(this, [x], [dst], w => Softmax(w[0], w[1], log))) return;
         if (!x.DType.IsFloating()) throw new NotSupportedException($"softmax: not defined for {x.DType} tensors");
         AlongMiddle(x, "softmax", new KernelArgs().Add(log ? 1 : 0), [At(x), At(dst)]);
     }
 
     public void SoftmaxBackward(Tensor y, Tensor g, Tensor dx, bool log)
     {
+        if (Float16Widening.Widen(this, [y, g], [dx], w => SoftmaxBackward(w[0], w[1], w[2], log))) return;
         if (!y.DType.IsFloating()) throw new NotSupportedException($"softmax backward: not defined for {y.DType} tensors");
         AlongMiddle(y, "softmax_bwd", new KernelArgs().Add(log ? 1 : 0), [At(y), At(g), At(dx)]);
     }
 
     public void Cumsum(Tensor x, Tensor dst, bool reverse)
     {
+        if (Float16Widening.Widen(this, [x], [dst], w => Cumsum(w[0], w[1], reverse))) return;
         if (x.DType == DType.Bool) throw new NotSupportedException($"cumsum: not defined for {x.DType} tensors");
         AlongMiddle(x, "cumsum", new KernelArgs().Add(reverse ? 1 : 0), [At(x), At(dst)]);
     }

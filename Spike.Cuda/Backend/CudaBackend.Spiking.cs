@@ -6,24 +6,25 @@ public sealed partial class CudaBackend : ISpikingBackend
     public void NeuronForward(NeuronSpec spec, NeuronForwardArgs a)
     {
         bool izh = spec.Model == NeuronModel.Izhikevich;
-        Check("neuron forward", a.XSeq, a.VInit, a.WInit, a.Threshold, a.Decay, a.Spikes, a.HSeq, a.VSeq, a.VLast, a.WLast);
         long n = a.VInit.Numel;
+        string sfx = Suffix("neuron forward", n, pairs: true, [a.XSeq, a.VInit, a.WInit, a.Spikes, a.HSeq, a.VSeq, a.VLast, a.WLast], [a.Threshold, a.Decay]);
         var args = new KernelArgs().Add(a.XSeq.Size(0)).Add(n).Add(At(a.XSeq)).Add(At(a.VInit));
         if (izh) args.Add(At(Need(a.WInit, "WInit")));
         args.Add(AtOrNull(a.Threshold));
         if (!izh) args.Add(AtOrNull(a.Decay));
         args.Add(At(a.Spikes)).Add(At(a.HSeq)).Add(AtOrNull(a.VSeq)).Add(At(a.VLast));
         if (izh) args.Add(At(Need(a.WLast, "WLast")));
-        Run(NeuronKernels.For(spec.Surrogate), $"{NeuronKernels.Prefix(spec.Model)}_fwd_f32", n, args.Add(NeuronParams.From(spec)));
+        Run(NeuronKernels.For(spec.Surrogate), $"{NeuronKernels.Prefix(spec.Model)}_fwd_{sfx}", Units(n, sfx), args.Add(NeuronParams.From(spec)));
     }
 
     /// <summary>Backward through time; PLIF's decay gradient is summed per block by the kernel, then over blocks here.</summary>
     public void NeuronBackward(NeuronSpec spec, NeuronBackwardArgs a)
     {
         bool izh = spec.Model == NeuronModel.Izhikevich;
-        Check("neuron backward", a.GradSpikes, a.GradVSeq, a.GradVLast, a.GradWLast, a.HSeq, a.VInit, a.Threshold, a.Decay, a.GradX, a.GradVInit, a.GradWInit, a.GradDecay);
         long n = a.VInit.Numel;
-        int block = _runtime.BlockSize, grid = CudaModule.GridFor(n, block, Info);
+        string sfx = Suffix("neuron backward", n, pairs: true, [a.GradSpikes, a.GradVSeq, a.GradVLast, a.GradWLast, a.HSeq, a.VInit, a.GradX, a.GradVInit, a.GradWInit],
+            [a.Threshold, a.Decay, a.GradDecay]);
+        int block = _runtime.BlockSize, grid = CudaModule.GridFor(Units(n, sfx), block, Info);
         var partials = a.GradDecay is null ? null : Temp(DType.Float64, grid);
         var args = new KernelArgs().Add(a.GradSpikes.Size(0)).Add(n).Add(At(a.GradSpikes)).Add(AtOrNull(a.GradVSeq)).Add(AtOrNull(a.GradVLast));
         if (izh) args.Add(AtOrNull(a.GradWLast));
@@ -33,7 +34,7 @@ public sealed partial class CudaBackend : ISpikingBackend
         using (args)
         {
             if (n == 0) return;
-            _runtime.Launch(NeuronKernels.For(spec.Surrogate), $"{NeuronKernels.Prefix(spec.Model)}_bwd_f32",
+            _runtime.Launch(NeuronKernels.For(spec.Surrogate), $"{NeuronKernels.Prefix(spec.Model)}_bwd_{sfx}",
                 new LaunchShape(grid, block, BlockSync: spec.Model == NeuronModel.ParametricLif), args);
         }
         if (partials is null) return;
@@ -45,14 +46,14 @@ public sealed partial class CudaBackend : ISpikingBackend
     public void NeuronStep(NeuronSpec spec, NeuronStepArgs a)
     {
         bool izh = spec.Model == NeuronModel.Izhikevich;
-        Check("neuron step", a.X, a.V, a.W, a.Threshold, a.Decay, a.Spikes, a.H);
         long n = a.V.Numel;
+        string sfx = Suffix("neuron step", n, pairs: false, [a.X, a.V, a.W, a.Spikes, a.H], [a.Threshold, a.Decay]);
         var args = new KernelArgs().Add(n).Add(At(a.X)).Add(At(a.V));
         if (izh) args.Add(At(Need(a.W, "W")));
         args.Add(AtOrNull(a.Threshold));
         if (!izh) args.Add(AtOrNull(a.Decay));
         args.Add(At(a.Spikes)).Add(AtOrNull(a.H)).Add(NeuronParams.From(spec));
-        Run(NeuronKernels.For(spec.Surrogate), $"{NeuronKernels.Prefix(spec.Model)}_step_f32", n, args);
+        Run(NeuronKernels.For(spec.Surrogate), $"{NeuronKernels.Prefix(spec.Model)}_step_{sfx}", n, args);
     }
 
     public void PoissonEncode(Tensor x, Tensor spikes, ulong seed, ulong offset)
@@ -70,6 +71,7 @@ public sealed partial class CudaBackend : ISpikingBackend
     /// </summary>
     public void SpikeMatmul(Tensor s, Tensor b, Tensor dst, bool accumulate)
     {
+        if (Float16Widening.Widen(this, [s, b], [dst], t => SpikeMatmul(t[0], t[1], t[2], accumulate))) return;
         var (ls, lb, ld) = (s.Layout, b.Layout, dst.Layout);
         if (s.Rank != 2 || b.Rank != 2 || dst.Rank != 2 || lb.Shape[0] != ls.Shape[1] || ld.Shape[0] != ls.Shape[0] || ld.Shape[1] != lb.Shape[1]
             || !s.DType.IsFloating() || b.DType != s.DType || dst.DType != s.DType)
@@ -89,13 +91,28 @@ public sealed partial class CudaBackend : ISpikingBackend
         else Copy(y, dst);
     }
 
-    /// <summary>Every tensor of a neuron call is Float32, contiguous and on this device (the kernels index [T, M] flat).</summary>
-    void Check(string op, params Tensor?[] tensors)
+    /// <summary>
+    /// The kernel suffix of a neuron call after checking its operands: every state tensor (inputs, outputs, gradients) is
+    /// contiguous on this device and of one dtype, Float32 (<c>f32</c>) or Float16 (<c>f16</c>); thresholds and the PLIF
+    /// decay and its gradient are Float32. Float16 multi-step calls take <c>f16x2</c>, two neurons per thread through
+    /// 32-bit loads, when N is even and every state tensor starts 4-byte aligned; otherwise (odd N, a view at an odd
+    /// offset) the one-neuron <c>f16</c> kernels, which give the same values.
+    /// </summary>
+    string Suffix(string op, long n, bool pairs, Tensor?[] state, Tensor?[] floats)
     {
-        foreach (var t in tensors)
+        var dtype = state[0]!.DType;
+        foreach (var t in state)
+            if (t is not null && (t.DType != dtype || dtype is not (DType.Float32 or DType.Float16) || !t.IsContiguous || t.Device != Device))
+                throw new ArgumentException($"{op}: expects contiguous Float32 or Float16 tensors of one dtype on {Device}, got {t.DType} {t.Layout} on {t.Device} beside {dtype}");
+        foreach (var t in floats)
             if (t is not null && (t.DType != DType.Float32 || !t.IsContiguous || t.Device != Device))
-                throw new ArgumentException($"{op}: expects contiguous Float32 tensors on {Device}, got {t.DType} {t.Layout} on {t.Device}");
+                throw new ArgumentException($"{op}: thresholds and the decay are contiguous Float32 on {Device}, got {t.DType} {t.Layout} on {t.Device}");
+        if (dtype == DType.Float32) return "f32";
+        return pairs && n % 2 == 0 && state.All(t => t is null || At(t) % 4 == 0) ? "f16x2" : "f16";
     }
+
+    /// <summary>Threads a neuron kernel needs: one per neuron, one per pair for f16x2.</summary>
+    static long Units(long n, string suffix) => suffix == "f16x2" ? n / 2 : n;
 
     static Tensor Need(Tensor? t, string name) => t ?? throw new ArgumentException($"Izhikevich neurons need {name}");
 }

@@ -118,14 +118,18 @@ public sealed partial class CudaBackend : IBackend
 
     static KernelLayout L(Tensor t) => KernelLayout.From(t.Layout);
 
-    /// <summary>Kernel name suffix of a dtype; Bool shares the u8 kernels (its bytes are 0 or 1).</summary>
+    /// <summary>Kernel name suffix of a dtype; Bool shares the u8 kernels (its bytes are 0 or 1). Only copies, casts,
+    /// elementwise ops, neurons and Poisson have f16 kernels; every other op reaches Float16 through
+    /// <see cref="Float16Widening"/> (Float32 twins on the device, rounded back).</summary>
     static string Sfx(DType d) => d switch
     {
         DType.Float32 => "f32",
         DType.Float64 => "f64",
         DType.Int32 => "i32",
         DType.Int64 => "i64",
-        _ => "u8",
+        DType.Float16 => "f16",
+        DType.UInt8 or DType.Bool => "u8",
+        _ => throw new NotSupportedException($"CUDA: no kernels for dtype {d}"),
     };
 
     /// <summary>Launches a grid-stride kernel over <paramref name="work"/> items (nothing when 0) and frees the arguments.</summary>

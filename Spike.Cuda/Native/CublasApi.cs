@@ -48,6 +48,12 @@ internal static unsafe partial class CublasApi
         void* alpha, ulong a, CudaDataType aType, int lda, ulong b, CudaDataType bType, int ldb,
         void* beta, ulong c, CudaDataType cType, int ldc, CublasComputeType computeType, int algorithm);
 
+    /// <summary>The strided-batched form of <see cref="cublasGemmEx"/> (Float16 matmul: FP16 in and out, FP32 compute).</summary>
+    [LibraryImport(Lib)]
+    internal static partial int cublasGemmStridedBatchedEx(nint handle, CublasOperation transA, CublasOperation transB, int m, int n, int k,
+        void* alpha, ulong a, CudaDataType aType, int lda, long strideA, ulong b, CudaDataType bType, int ldb, long strideB,
+        void* beta, ulong c, CudaDataType cType, int ldc, long strideC, int batchCount, CublasComputeType computeType, int algorithm);
+
     /// <summary>cublasStatus_t names (cublasGetStatusString only exists from CUDA 11.4).</summary>
     internal static string StatusName(int status) => status switch
     {

@@ -85,6 +85,14 @@ public sealed unsafe class CudaRuntime : IDeviceRuntime
             CublasApi.Check(CublasApi.cublasDgemmStridedBatched(handle, ta, tb, c.M, c.N, c.K, &alpha, c.A, c.Lda, c.StrideA,
                 c.B, c.Ldb, c.StrideB, &beta, c.C, c.Ldc, c.StrideC, c.Batch), "cublasDgemmStridedBatched", context);
         }
+        else if (c.DType == DType.Float16)
+        {
+            // FP16 operands and result, FP32 accumulation (alpha and beta are then float).
+            float alpha = (float)c.Alpha, beta = (float)c.Beta;
+            CublasApi.Check(CublasApi.cublasGemmStridedBatchedEx(handle, ta, tb, c.M, c.N, c.K, &alpha, c.A, CudaDataType.R16F, c.Lda, c.StrideA,
+                c.B, CudaDataType.R16F, c.Ldb, c.StrideB, &beta, c.C, CudaDataType.R16F, c.Ldc, c.StrideC, c.Batch,
+                CublasComputeType.Compute32F, CublasApi.GemmDefaultAlgorithm), "cublasGemmStridedBatchedEx", context);
+        }
         else throw new NotSupportedException($"cuBLAS GEMM: no routine for {c.DType}");
     }
 

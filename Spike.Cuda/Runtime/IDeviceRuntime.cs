@@ -11,7 +11,7 @@ public readonly record struct LaunchShape(int Grid, int Block, bool BlockSync = 
 /// One cuBLAS strided-batched GEMM in cuBLAS's own (column-major) terms: for b in [0, Batch),
 /// C_b = Alpha·op(A_b)·op(B_b) + Beta·C_b with op(A) M×K, op(B) K×N and C M×N; matrix X_b starts StrideX elements
 /// after X_{b−1}, element (i, j) of a stored matrix is at i + j·ldX, and op(X) = Xᵀ when TransX. C is not read when
-/// Beta = 0. DType is Float32 (Sgemm) or Float64 (Dgemm).
+/// Beta = 0. DType is Float32 (Sgemm), Float64 (Dgemm) or Float16 (GemmStridedBatchedEx: FP16 A, B, C, FP32 compute).
 /// </summary>
 public readonly record struct GemmCall(DType DType, bool TransA, bool TransB, int M, int N, int K, double Alpha,
     ulong A, int Lda, long StrideA, ulong B, int Ldb, long StrideB, double Beta, ulong C, int Ldc, long StrideC, int Batch);

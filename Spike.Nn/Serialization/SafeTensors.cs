@@ -18,13 +18,14 @@ public static class SafeTensors
     static string Code(DType d) => d switch
     {
         DType.Float32 => "F32", DType.Float64 => "F64", DType.Int32 => "I32", DType.Int64 => "I64",
-        DType.UInt8 => "U8", _ => "BOOL",
+        DType.UInt8 => "U8", DType.Bool => "BOOL", DType.Float16 => "F16",
+        _ => throw new ArgumentException($"safetensors: no code for dtype {d}"),
     };
 
     static DType? FromCode(string c) => c switch
     {
         "F32" => DType.Float32, "F64" => DType.Float64, "I32" => DType.Int32, "I64" => DType.Int64,
-        "U8" => DType.UInt8, "BOOL" => DType.Bool, _ => null,
+        "U8" => DType.UInt8, "BOOL" => DType.Bool, "F16" => DType.Float16, _ => null,
     };
 
     /// <summary>Writes tensors (in the given order) and metadata to <paramref name="path"/> atomically: a crash
@@ -70,6 +71,7 @@ public static class SafeTensors
             case DType.Int32: s.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(t.AsSpan<int>())); break;
             case DType.Int64: s.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(t.AsSpan<long>())); break;
             case DType.UInt8: s.Write(t.AsSpan<byte>()); break;
+            case DType.Float16: s.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(t.AsSpan<Half>())); break;
             default: s.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(t.AsSpan<bool>())); break;
         }
     }
@@ -106,8 +108,10 @@ public static class SafeTensors
                 if (off.Length != 2 || off[0] < 0 || off[1] - off[0] != size || off[1] > dataLength)
                     throw Bad(dataStart + (off.Length > 0 ? off[0] : 0), $"tensor '{name}' of shape {Layout.Fmt(shape)} {dtype} has offsets [{string.Join(", ", off)}] outside the {dataLength}-byte data section");
                 var t = Tensor.Empty(shape, dtype);
-                var dst = ((CpuStorage)t.Storage).Data;
-                Buffer.BlockCopy(bytes, (int)(dataStart + off[0]), dst, 0, (int)size);
+                var src = bytes.AsSpan((int)(dataStart + off[0]), (int)size);
+                // Half is not a primitive type, which Buffer.BlockCopy requires.
+                if (dtype == DType.Float16) src.CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(t.AsSpan<Half>()));
+                else Buffer.BlockCopy(bytes, (int)(dataStart + off[0]), ((CpuStorage)t.Storage).Data, 0, (int)size);
                 tensors.Add(KeyValuePair.Create(name, t));
             }
             catch (Exception e) when (e is InvalidOperationException or NullReferenceException or FormatException or ArgumentException)

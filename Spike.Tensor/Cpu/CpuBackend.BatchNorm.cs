@@ -12,6 +12,7 @@ public sealed partial class CpuBackend
 
     public void BatchNormStats(Tensor x, Tensor mean, Tensor var)
     {
+        if (Float16Widening.Widen(this, [x], [mean, var], w => BatchNormStats(w[0], w[1], w[2]))) return;
         if (x.DType == DType.Float32) BnStats<float>(x, mean, var);
         else if (x.DType == DType.Float64) BnStats<double>(x, mean, var);
         else throw BatchNormType(x);
@@ -19,6 +20,7 @@ public sealed partial class CpuBackend
 
     public void BatchNormApply(Tensor x, Tensor mean, Tensor invstd, Tensor? weight, Tensor? bias, Tensor y)
     {
+        if (Float16Widening.Widen(this, [x, mean, invstd, weight, bias], [y], w => BatchNormApply(w[0], w[1], w[2], w[3], w[4], w[5]))) return;
         if (x.DType == DType.Float32) BnApply<float>(x, mean, invstd, weight, bias, y);
         else if (x.DType == DType.Float64) BnApply<double>(x, mean, invstd, weight, bias, y);
         else throw BatchNormType(x);
@@ -27,6 +29,7 @@ public sealed partial class CpuBackend
     public void BatchNormBackward(Tensor gradOut, Tensor x, Tensor mean, Tensor invstd, Tensor? weight, bool batchStats,
         Tensor? gradIn, Tensor? gradWeight, Tensor? gradBias)
     {
+        if (Float16Widening.Widen(this, [gradOut, x, mean, invstd, weight], [gradIn, gradWeight, gradBias], w => BatchNormBackward(w[0], w[1], w[2], w[3], w[4], batchStats, w[5], w[6], w[7]))) return;
         if (x.DType == DType.Float32) BnBackward<float>(gradOut, x, mean, invstd, weight, batchStats, gradIn, gradWeight, gradBias);
         else if (x.DType == DType.Float64) BnBackward<double>(gradOut, x, mean, invstd, weight, batchStats, gradIn, gradWeight, gradBias);
         else throw BatchNormType(x);

@@ -25,6 +25,7 @@ public sealed partial class CpuBackend
 {
     public void Binary(BinaryOp op, Tensor a, Tensor b, Tensor dst)
     {
+        if (Float16Widening.Widen(this, [a, b], [dst], w => Binary(op, w[0], w[1], w[2]))) return;
         switch (a.DType)
         {
             case DType.Float32: BinaryFloat<float>(op, a, b, dst); break;

@@ -7,6 +7,7 @@ public sealed partial class CpuBackend
 {
     public void Im2Col(Tensor x, Tensor col, ConvGeometry g)
     {
+        if (Float16Widening.Widen(this, [x], [col], w => Im2Col(w[0], w[1], g))) return;
         switch (x.DType)
         {
             case DType.Float32: Im2Col<float>(x, col, g); break;
@@ -17,6 +18,7 @@ public sealed partial class CpuBackend
 
     public void Col2Im(Tensor col, Tensor dx, ConvGeometry g)
     {
+        if (Float16Widening.Widen(this, [col], [dx], w => Col2Im(w[0], w[1], g))) return;
         switch (dx.DType)
         {
             case DType.Float32: Col2Im<float>(col, dx, g); break;

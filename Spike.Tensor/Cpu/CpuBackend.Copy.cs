@@ -15,6 +15,13 @@ public sealed partial class CpuBackend
             case DType.Int32: CopyFrom<int>(src, dst); break;
             case DType.Int64: CopyFrom<long>(src, dst); break;
             case DType.UInt8: CopyFrom<byte>(src, dst); break;
+            case DType.Float16 when dst.DType == DType.Bool:
+                // The vector comparison behind → Bool has no Half lanes; widening is exact, so compare in float.
+                var wide = Raw.EmptyLike(src, DType.Float32);
+                Convert<Half, float>(src, wide);
+                CopyFrom<float>(wide, dst);
+                break;
+            case DType.Float16: CopyFrom<Half>(src, dst); break;
             default: CopyFromBool(src, dst); break;
         }
     }
@@ -28,6 +35,7 @@ public sealed partial class CpuBackend
             case DType.Int32: Convert<TS, int>(src, dst); break;
             case DType.Int64: Convert<TS, long>(src, dst); break;
             case DType.UInt8: Convert<TS, byte>(src, dst); break;
+            case DType.Float16: Convert<TS, Half>(src, dst); break;
             default:
                 // x != 0, by the vector comparison kernel against a broadcast zero (NaN converts to true, as in PyTorch).
                 var zero = Raw.Empty([], src.DType, Device.Cpu);
@@ -53,6 +61,7 @@ public sealed partial class CpuBackend
             case DType.Float64: FromBool<double>(s, src, dst); break;
             case DType.Int32: FromBool<int>(s, src, dst); break;
             case DType.Int64: FromBool<long>(s, src, dst); break;
+            case DType.Float16: FromBool<Half>(s, src, dst); break;
             default: FromBool<byte>(s, src, dst); break;
         }
     }
@@ -77,6 +86,10 @@ public sealed partial class CpuBackend
             if (st[0] == 1 && st[1] == 1)
             {
                 if (typeof(TS) == typeof(TD)) Array.Copy(s, o[0], d, o[1], n);
+                else if (typeof(TS) == typeof(float) && typeof(TD) == typeof(Half))
+                    TensorPrimitives.ConvertToHalf(MemoryMarshal.Cast<TS, float>(s.AsSpan(o[0], n)), MemoryMarshal.Cast<TD, Half>(d.AsSpan(o[1], n)));
+                else if (typeof(TS) == typeof(Half) && typeof(TD) == typeof(float))
+                    TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<TS, Half>(s.AsSpan(o[0], n)), MemoryMarshal.Cast<TD, float>(d.AsSpan(o[1], n)));
                 else TensorPrimitives.ConvertTruncating<TS, TD>(s.AsSpan(o[0], n), d.AsSpan(o[1], n));
                 return;
             }
@@ -84,7 +97,8 @@ public sealed partial class CpuBackend
         });
     }
 
-    // Float→float narrowing rounds; float→int truncates toward zero (as C and PyTorch); int→int wraps.
+    // Float→float narrowing rounds to nearest even (double→Half directly, never through float, so it rounds once);
+    // float→int truncates toward zero and saturates, NaN → 0 (as .NET); int→int wraps; int→Half rounds (≥ 65520 → ∞).
 
     public void Fill(Tensor dst, double value)
     {
@@ -95,6 +109,7 @@ public sealed partial class CpuBackend
             case DType.Int32: FillT(dst, (int)value); break;
             case DType.Int64: FillT(dst, (long)value); break;
             case DType.UInt8: FillT(dst, (byte)value); break;
+            case DType.Float16: FillT(dst, (Half)value); break;
             default: FillT(dst, value != 0); break;
         }
     }

@@ -6,6 +6,7 @@ public sealed partial class CpuBackend
 {
     public void DropoutMask(Tensor dst, ulong seed, ulong offset, double p)
     {
+        if (Float16Widening.Widen(this, [], [dst], w => DropoutMask(w[0], seed, offset, p))) return;
         if (dst.DType == DType.Float32) Mask<float>(dst, seed, offset, p);
         else if (dst.DType == DType.Float64) Mask<double>(dst, seed, offset, p);
         else throw new NotSupportedException($"dropout: the mask must be Float32 or Float64, got {dst.DType} of shape {Layout.Fmt(dst.Layout.Shape)}");

@@ -7,6 +7,7 @@ public sealed partial class CpuBackend
 {
     public void Gather(Tensor x, int axis, Tensor index, Tensor dst)
     {
+        if (Float16Widening.Widen(this, [x, index], [dst], w => Gather(w[0], axis, w[1], w[2]))) return;
         switch (x.DType)
         {
             case DType.Float32: GatherT<float>(x, axis, index, dst); break;
@@ -20,6 +21,7 @@ public sealed partial class CpuBackend
 
     public void ScatterAdd(Tensor dst, int axis, Tensor index, Tensor src)
     {
+        if (Float16Widening.Widen(this, [index, src], [dst], w => ScatterAdd(w[2], axis, w[0], w[1]))) return;
         switch (dst.DType)
         {
             case DType.Float32: ScatterAddT<float>(dst, axis, index, src); break;
@@ -33,6 +35,7 @@ public sealed partial class CpuBackend
 
     public void Flip(Tensor x, int[] axes, Tensor dst)
     {
+        if (Float16Widening.Widen(this, [x], [dst], w => Flip(w[0], axes, w[1]))) return;
         switch (x.DType)
         {
             case DType.Float32: FlipT<float>(x, axes, dst); break;

@@ -14,6 +14,7 @@ public sealed partial class CpuBackend
     // a: [B, M, K], b: [B, K, N], dst: [B, M, N]; any strides; dst batch stride 0 = sum over the batch.
     public void Matmul(Tensor a, Tensor b, Tensor dst, bool accumulate)
     {
+        if (Float16Widening.Widen(this, [a, b], [dst], w => Matmul(w[0], w[1], w[2], accumulate))) return;
         switch (dst.DType)
         {
             case DType.Float32: MatmulF32(a, b, dst, accumulate); break;

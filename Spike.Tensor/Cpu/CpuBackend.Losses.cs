@@ -13,6 +13,7 @@ public sealed partial class CpuBackend
     public void CrossEntropy(Tensor logits, Tensor target, Tensor? weight, Tensor loss, Tensor lse, Tensor? targetWeight,
         double labelSmoothing, long ignoreIndex)
     {
+        if (Float16Widening.Widen(this, [logits, target, weight], [loss, lse, targetWeight], w => CrossEntropy(w[0], w[1], w[2], w[3], w[4], w[5], labelSmoothing, ignoreIndex))) return;
         if (logits.DType == DType.Float32) Ce<float>(logits, target, weight, loss, lse, targetWeight, null, null, null, labelSmoothing, ignoreIndex);
         else if (logits.DType == DType.Float64) Ce<double>(logits, target, weight, loss, lse, targetWeight, null, null, null, labelSmoothing, ignoreIndex);
         else throw LossType("cross_entropy", logits);
@@ -21,6 +22,7 @@ public sealed partial class CpuBackend
     public void CrossEntropyBackward(Tensor logits, Tensor target, Tensor? weight, Tensor lse, Tensor gradLoss, Tensor gradLogits,
         Tensor? gradTarget, double labelSmoothing, long ignoreIndex)
     {
+        if (Float16Widening.Widen(this, [logits, target, weight, lse, gradLoss], [gradLogits, gradTarget], w => CrossEntropyBackward(w[0], w[1], w[2], w[3], w[4], w[5], w[6], labelSmoothing, ignoreIndex))) return;
         if (logits.DType == DType.Float32) Ce<float>(logits, target, weight, null, lse, null, gradLoss, gradLogits, gradTarget, labelSmoothing, ignoreIndex);
         else if (logits.DType == DType.Float64) Ce<double>(logits, target, weight, null, lse, null, gradLoss, gradLogits, gradTarget, labelSmoothing, ignoreIndex);
         else throw LossType("cross_entropy", logits);
@@ -148,6 +150,7 @@ public sealed partial class CpuBackend
 
     public void NllLoss(Tensor input, Tensor target, Tensor? weight, Tensor loss, Tensor? targetWeight, long ignoreIndex)
     {
+        if (Float16Widening.Widen(this, [input, target, weight], [loss, targetWeight], w => NllLoss(w[0], w[1], w[2], w[3], w[4], ignoreIndex))) return;
         if (input.DType == DType.Float32) Nll<float>(input, target, weight, loss, targetWeight, ignoreIndex, backward: false);
         else if (input.DType == DType.Float64) Nll<double>(input, target, weight, loss, targetWeight, ignoreIndex, backward: false);
         else throw LossType("nll_loss", input);
@@ -155,6 +158,7 @@ public sealed partial class CpuBackend
 
     public void NllLossBackward(Tensor gradLoss, Tensor target, Tensor? weight, Tensor gradInput, long ignoreIndex)
     {
+        if (Float16Widening.Widen(this, [gradLoss, target, weight], [gradInput], w => NllLossBackward(w[0], w[1], w[2], w[3], ignoreIndex))) return;
         if (gradInput.DType == DType.Float32) Nll<float>(gradInput, target, weight, gradLoss, null, ignoreIndex, backward: true);
         else if (gradInput.DType == DType.Float64) Nll<double>(gradInput, target, weight, gradLoss, null, ignoreIndex, backward: true);
         else throw LossType("nll_loss", gradInput);
@@ -188,6 +192,7 @@ public sealed partial class CpuBackend
 
     public void BinaryCrossEntropy(Tensor p, Tensor y, Tensor loss)
     {
+        if (Float16Widening.Widen(this, [p, y], [loss], w => BinaryCrossEntropy(w[0], w[1], w[2]))) return;
         if (p.DType == DType.Float32) Bce<float>(p, y, loss);
         else if (p.DType == DType.Float64) Bce<double>(p, y, loss);
         else throw LossType("binary_cross_entropy", p);

@@ -11,6 +11,7 @@ public sealed partial class CpuBackend
 
     public void MaxPool(Tensor x, Tensor dst, Tensor indices, PoolGeometry g)
     {
+        if (Float16Widening.Widen(this, [x], [dst, indices], w => MaxPool(w[0], w[1], w[2], g))) return;
         if (PairsApply(x, g)) MaxPoolPairs(x, dst, indices, g);
         else if (x.DType == DType.Float32) MaxPool<float>(x, dst, indices, g);
         else if (x.DType == DType.Float64) MaxPool<double>(x, dst, indices, g);
@@ -73,6 +74,7 @@ public sealed partial class CpuBackend
 
     public void PoolScatter(Tensor gradOut, Tensor indices, Tensor gradIn)
     {
+        if (Float16Widening.Widen(this, [gradOut, indices], [gradIn], w => PoolScatter(w[0], w[1], w[2]))) return;
         if (gradOut.DType == DType.Float32) PoolScatter<float>(gradOut, indices, gradIn);
         else if (gradOut.DType == DType.Float64) PoolScatter<double>(gradOut, indices, gradIn);
         else throw PoolType("max_pool backward", gradOut);
@@ -108,6 +110,7 @@ public sealed partial class CpuBackend
 
     public void AvgPool(Tensor x, Tensor dst, PoolGeometry g)
     {
+        if (Float16Widening.Widen(this, [x], [dst], w => AvgPool(w[0], w[1], g))) return;
         if (PairsApply(x, g)) AvgPoolPairs(x, dst, g, backward: false);
         else if (x.DType == DType.Float32) AvgPool<float>(x, dst, g, backward: false);
         else if (x.DType == DType.Float64) AvgPool<double>(x, dst, g, backward: false);
@@ -116,6 +119,7 @@ public sealed partial class CpuBackend
 
     public void AvgPoolBackward(Tensor gradOut, Tensor gradIn, PoolGeometry g)
     {
+        if (Float16Widening.Widen(this, [gradOut], [gradIn], w => AvgPoolBackward(w[0], w[1], g))) return;
         if (PairsApply(gradOut, g)) AvgPoolPairs(gradIn, gradOut, g, backward: true);
         else if (gradOut.DType == DType.Float32) AvgPool<float>(gradIn, gradOut, g, backward: true);
         else if (gradOut.DType == DType.Float64) AvgPool<double>(gradIn, gradOut, g, backward: true);
@@ -168,6 +172,7 @@ public sealed partial class CpuBackend
 
     public void AdaptiveAvgPool(Tensor x, Tensor dst)
     {
+        if (Float16Widening.Widen(this, [x], [dst], w => AdaptiveAvgPool(w[0], w[1]))) return;
         if (x.DType == DType.Float32) Adaptive<float>(x, dst, null, AdaptiveKind.Avg);
         else if (x.DType == DType.Float64) Adaptive<double>(x, dst, null, AdaptiveKind.Avg);
         else throw PoolType("adaptive_avg_pool", x);
@@ -175,6 +180,7 @@ public sealed partial class CpuBackend
 
     public void AdaptiveAvgPoolBackward(Tensor gradOut, Tensor gradIn)
     {
+        if (Float16Widening.Widen(this, [gradOut], [gradIn], w => AdaptiveAvgPoolBackward(w[0], w[1]))) return;
         if (gradOut.DType == DType.Float32) Adaptive<float>(gradIn, gradOut, null, AdaptiveKind.AvgBackward);
         else if (gradOut.DType == DType.Float64) Adaptive<double>(gradIn, gradOut, null, AdaptiveKind.AvgBackward);
         else throw PoolType("adaptive_avg_pool backward", gradOut);
@@ -182,6 +188,7 @@ public sealed partial class CpuBackend
 
     public void AdaptiveMaxPool(Tensor x, Tensor dst, Tensor indices)
     {
+        if (Float16Widening.Widen(this, [x], [dst, indices], w => AdaptiveMaxPool(w[0], w[1], w[2]))) return;
         if (x.DType == DType.Float32) Adaptive<float>(x, dst, indices, AdaptiveKind.Max);
         else if (x.DType == DType.Float64) Adaptive<double>(x, dst, indices, AdaptiveKind.Max);
         else throw PoolType("adaptive_max_pool", x);

@@ -25,6 +25,7 @@ public sealed partial class CpuBackend
 
     public void Reduce(ReduceOp op, Tensor x, Tensor dst)
     {
+        if (Float16Widening.Widen(this, [x], [dst], w => Reduce(op, w[0], w[1]))) return;
         switch (x.DType)
         {
             case DType.Float32: ReduceFloat<float>(op, x, dst); break;
@@ -183,6 +184,7 @@ public sealed partial class CpuBackend
 
     public void Variance(Tensor x, Tensor dst, double correction)
     {
+        if (Float16Widening.Widen(this, [x], [dst], w => Variance(w[0], w[1], correction))) return;
         switch (x.DType)
         {
             case DType.Float32: VarianceRows<float>(x, dst, (float)correction); break;

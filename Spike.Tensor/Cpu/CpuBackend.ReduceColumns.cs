@@ -16,6 +16,7 @@ public sealed partial class CpuBackend
 
     public void ReduceColumns(ReduceOp op, Tensor x, Tensor dst)
     {
+        if (Float16Widening.Widen(this, [x], [dst], w => ReduceColumns(op, w[0], w[1]))) return;
         switch (x.DType)
         {
             case DType.Float32: Columns<float>(op, x, dst); break;

@@ -7,6 +7,7 @@ public sealed partial class CpuBackend
 {
     public void Softmax(Tensor x, Tensor dst, bool log)
     {
+        if (Float16Widening.Widen(this, [x], [dst], w => Softmax(w[0], w[1], log))) return;
         switch (x.DType)
         {
             case DType.Float32 when Inner(x) > 1: SoftmaxColumns<float>(x, dst, log); break;
@@ -19,6 +20,7 @@ public sealed partial class CpuBackend
 
     public void SoftmaxBackward(Tensor y, Tensor g, Tensor dx, bool log)
     {
+        if (Float16Widening.Widen(this, [y, g], [dx], w => SoftmaxBackward(w[0], w[1], w[2], log))) return;
         switch (y.DType)
         {
             case DType.Float32 when Inner(y) > 1: SoftmaxBackwardColumns<float>(y, g, dx, log); break;
@@ -83,6 +85,7 @@ public sealed partial class CpuBackend
 
     public void Cumsum(Tensor x, Tensor dst, bool reverse)
     {
+        if (Float16Widening.Widen(this, [x], [dst], w => Cumsum(w[0], w[1], reverse))) return;
         if (Inner(x) > 1)
         {
             switch (x.DType)

@@ -23,6 +23,7 @@ public sealed partial class CpuBackend
 {
     public void Unary(UnaryOp op, Tensor x, Tensor dst, double p0, double p1)
     {
+        if (Float16Widening.Widen(this, [x], [dst], w => Unary(op, w[0], w[1], p0, p1))) return;
         switch (x.DType)
         {
             case DType.Float32: UnaryFloat<float>(op, x, dst, float.CreateSaturating(p0), float.CreateSaturating(p1)); break;

@@ -8,6 +8,7 @@ public sealed partial class CpuBackend
 {
     public void Where(Tensor cond, Tensor a, Tensor b, Tensor dst)
     {
+        if (Float16Widening.Widen(this, [cond, a, b], [dst], w => Where(w[0], w[1], w[2], w[3]))) return;
         switch (dst.DType)
         {
             case DType.Float32: WhereT<float>(cond, a, b, dst); break;

@@ -71,6 +71,11 @@ public class CudaCommandsTests
         var text = table.ToString();
         text.Should().Contain("fused IzhikevichNode fwd + bwd").And.Contain("matmul batch-summing destination").And.Contain($"{outcomes.Count} checks on cuda:0: {outcomes.Count} passed, 0 failed");
         outcomes.Select(o => o.Check.Op).Should().Contain(op => op.StartsWith("unary Erfc")).And.Contain(op => op.StartsWith("binary LogicalOr"));
+        outcomes.Select(o => o.Check.Op).Should().Contain("copy Float16 -> Int64 (strided)");
+        outcomes.Where(o => o.Check.DType == "Float16").Select(o => o.Check.Op).Should()
+            .Contain(["matmul (GemmEx)", "fused LifNode fwd + bwd (half2)", "fused LifNode fwd + bwd (odd N: one per thread)"]);
+        foreach (var o in outcomes.Where(o => o.Check.Op.StartsWith("fused") && o.Check.DType == "Float16"))
+            TestContext.Out.WriteLine($"{o.Check.Op}: {o.Error:0.0e+00}");
     }
 
     [Test]
@@ -79,7 +84,8 @@ public class CudaCommandsTests
         using var runtime = Host();
         var table = new StringWriter();
         var results = CudaBench.Run(CudaBackend.For(0), steps: 4, neurons: 512, filter: "", table, minSeconds: 0);
-        results.Select(r => r.Name).Should().Contain(["lif_fwd_T4_N512", "lif_bwd_T4_N512", "lif_fwd_bwd_T4_N512", "sgemm_64"]);
+        results.Select(r => r.Name).Should().Contain(["lif_fwd_T4_N512", "lif_bwd_T4_N512", "lif_fwd_bwd_T4_N512", "sgemm_64",
+            "lif_fwd_f16_T4_N512", "lif_bwd_f16_T4_N512", "lif_fwd_bwd_f16_T4_N512", "hgemm_64"]);
         results.Should().OnlyContain(r => r.Rate > 0 && r.Runs >= 5);
         table.ToString().Should().Contain("lif_fwd_bwd_T4_N512");
     }

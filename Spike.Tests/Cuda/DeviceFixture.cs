@@ -18,6 +18,9 @@ public abstract class DeviceFixture(string runtime)
 
     protected CudaBackend Backend { get; private set; } = null!;
 
+    /// <summary>The host runtime when the fixture runs on it, else null.</summary>
+    private protected HostRuntime? Host => _runtime as HostRuntime;
+
     /// <summary>True on the host runtime, where a launch runs g++-built code (keep sizes small).</summary>
     protected bool OnHost => runtime == "host";
 
@@ -127,6 +130,7 @@ public abstract class DeviceFixture(string runtime)
         DType.Int32 => t.ToArray<int>().Select(v => (long)v).ToArray(),
         DType.Int64 => t.ToArray<long>(),
         DType.UInt8 => t.ToArray<byte>().Select(v => (long)v).ToArray(),
+        DType.Float16 => t.ToArray<Half>().Select(v => (long)BitConverter.HalfToUInt16Bits(v)).ToArray(),
         _ => t.ToArray<bool>().Select(v => v ? 1L : 0L).ToArray(),
     };
 
@@ -137,7 +141,7 @@ public abstract class DeviceFixture(string runtime)
         var r = new Random(seed);
         var v = Enumerable.Range(0, Layout.NumelOf(shape)).Select(_ => dtype switch
         {
-            DType.Float32 or DType.Float64 => Math.Round(r.NextDouble() * 6 - 3, 4) + 1e-5,
+            DType.Float32 or DType.Float64 or DType.Float16 => Math.Round(r.NextDouble() * 6 - 3, 4) + 1e-5,
             DType.UInt8 => r.Next(0, 19),
             DType.Bool => r.Next(2),
             _ => r.Next(-9, 10),

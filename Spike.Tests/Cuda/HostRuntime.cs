@@ -23,6 +23,9 @@ internal sealed unsafe class HostRuntime(long capacityBytes = 1L << 32) : IDevic
     public int BlockSize => 32;
 
     public int Launches { get; private set; }
+
+    /// <summary>Every kernel launched, in order (tests check which variant the backend chose; they may clear it).</summary>
+    public List<string> LaunchedKernels { get; } = [];
     public int GemmCalls { get; private set; }
     public int LiveBlocks { get { lock (_lock) return _blocks.Count; } }
 
@@ -59,6 +62,7 @@ internal sealed unsafe class HostRuntime(long capacityBytes = 1L << 32) : IDevic
     public void Launch(KernelVariant variant, string kernel, LaunchShape shape, KernelArgs args)
     {
         Launches++;
+        lock (_lock) LaunchedKernels.Add(kernel);
         HostKernels.For(variant).Launch(variant, kernel, shape.Grid, shape.Block, args, cooperative: shape.BlockSync);
     }
 
@@ -99,29 +103,33 @@ internal static unsafe class ColumnMajorGemm
         if (c.Lda < Math.Max(1, c.TransA ? c.K : c.M)) throw Invalid(c, "lda < rows of the stored A");
         if (c.Ldb < Math.Max(1, c.TransB ? c.N : c.K)) throw Invalid(c, "ldb < rows of the stored B");
         if (c.Ldc < Math.Max(1, c.M)) throw Invalid(c, "ldc < m");
-        if (c.DType == DType.Float32) Run<float>(c);
-        else if (c.DType == DType.Float64) Run<double>(c);
+        if (c.DType == DType.Float32) Run<float, double>(c);
+        else if (c.DType == DType.Float64) Run<double, double>(c);
+        else if (c.DType == DType.Float16) Run<Half, float>(c);  // GemmEx: FP16 operands and result, CUBLAS_COMPUTE_32F
         else throw Invalid(c, "no routine for this dtype");
     }
 
-    static void Run<T>(GemmCall c) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>The products summed in <typeparamref name="TAcc"/> (double for the reference Sgemm/Dgemm, float for
+    /// GemmEx's 32F compute), α·acc + β·C in it, rounded to <typeparamref name="T"/> once.</summary>
+    static void Run<T, TAcc>(GemmCall c) where T : unmanaged, IFloatingPointIeee754<T> where TAcc : IFloatingPointIeee754<TAcc>
     {
+        TAcc alpha = TAcc.CreateTruncating(c.Alpha), beta = TAcc.CreateTruncating(c.Beta);
         for (int b = 0; b < c.Batch; b++)
         {
             T* a = (T*)c.A + b * c.StrideA, bm = (T*)c.B + b * c.StrideB, cm = (T*)c.C + b * c.StrideC;
             for (int j = 0; j < c.N; j++)
                 for (int i = 0; i < c.M; i++)
                 {
-                    double acc = 0;
+                    TAcc acc = TAcc.Zero;
                     for (int l = 0; l < c.K; l++)
                     {
                         T opA = c.TransA ? a[l + (long)i * c.Lda] : a[i + (long)l * c.Lda];
                         T opB = c.TransB ? bm[j + (long)l * c.Ldb] : bm[l + (long)j * c.Ldb];
-                        acc += double.CreateTruncating(opA) * double.CreateTruncating(opB);
+                        acc += TAcc.CreateTruncating(opA) * TAcc.CreateTruncating(opB);
                     }
                     T* dst = cm + i + (long)j * c.Ldc;
-                    double old = c.Beta == 0 ? 0 : c.Beta * double.CreateTruncating(*dst);
-                    *dst = T.CreateTruncating(c.Alpha * acc + old);
+                    TAcc old = c.Beta == 0 ? TAcc.Zero : beta * TAcc.CreateTruncating(*dst);
+                    *dst = T.CreateTruncating(alpha * acc + old);
                 }
         }
     }

@@ -59,13 +59,22 @@ public class NvrtcCompileTests
         {
             var names = KernelSources.KernelNames(p);
             names.Should().NotBeEmpty(p);
-            names.Should().OnlyContain(n => System.Text.RegularExpressions.Regex.IsMatch(n, "^[a-z0-9_]+_(f32|f16|f64|i32|i64|u8|u32|b8)$"), p);
+            names.Should().OnlyContain(n => System.Text.RegularExpressions.Regex.IsMatch(n, "^[a-z0-9_]+_(f32|f16|f16x2|f64|i32|i64|u8|u16|u32|b8)$"), p);
         }
         var neurons = KernelSources.KernelNames(NeuronKernels.Program);
         foreach (var model in Enum.GetValues<NeuronModel>())
+        {
+            string prefix = NeuronKernels.Prefix(model);
             foreach (var kind in new[] { "fwd", "bwd", "step" })
-                neurons.Should().Contain([$"{NeuronKernels.Prefix(model)}_{kind}_f32", $"{NeuronKernels.Prefix(model)}_{kind}_f16"]);
-        neurons.Should().HaveCount(6 * 3 * 2);
+                neurons.Should().Contain([$"{prefix}_{kind}_f32", $"{prefix}_{kind}_f16"]);
+            neurons.Should().Contain([$"{prefix}_fwd_f16x2", $"{prefix}_bwd_f16x2"], "multi-step half kernels also move two neurons per thread");
+        }
+        neurons.Should().HaveCount(6 * 3 * 2 + 6 * 2);
+        // Float16 reaches every other dtype and back through one cast each.
+        var casts = KernelSources.KernelNames("copy.cu");
+        foreach (var other in new[] { "f32", "f64", "i32", "i64", "u8" })
+            casts.Should().Contain([$"cast_f16_{other}", $"cast_{other}_f16"]);
+        casts.Should().Contain("cast_f16_b8");
     }
 
     [Test]
@@ -91,6 +100,8 @@ public class NvrtcCompileTests
         var cubin = NvrtcCompiler.Compile(variant, 75, KernelImageKind.Cubin);
         cubin.Image.Take(4).Should().Equal(0x7f, (byte)'E', (byte)'L', (byte)'F');
         cubin.Options.Should().Contain("--gpu-architecture=sm_75").And.Contain("-DSPK_SG_ATAN");
+        // ptxas assembles copy.cu's conversions too (cvt.rn.f16.f64 among them), not only NVRTC's front end.
+        NvrtcCompiler.Compile(new KernelVariant("copy.cu"), 75, KernelImageKind.Cubin).Image.Take(4).Should().Equal(0x7f, (byte)'E', (byte)'L', (byte)'F');
     }
 
     [Test]
