@@ -66,7 +66,7 @@ public static class DatasetWorkloads
         ["y"] = ev.Y.Select(v => (double)v).ToArray(), ["pol"] = ev.P.Select(v => (double)v).ToArray(),
     }, compress);
 
-    static Workload Decode(string name, Func<EventStream, byte[]> encode, Func<byte[], EventStream> decode) => new(name, "events/s", () =>
+    static Workload Decode(string name, Func<EventStream, byte[]> encode, Func<byte[], EventStream> decode) => new(name, "dataset", "events/s", () =>
     {
         var ev = Long();
         var bytes = encode(ev);
@@ -74,14 +74,14 @@ public static class DatasetWorkloads
         return (() => decode(bytes), ev.Count);
     });
 
-    static Workload Integrate(string name, Func<EventStream, Tensor> integrate) => new(name, "frames/s", () =>
+    static Workload Integrate(string name, Func<EventStream, Tensor> integrate) => new(name, "dataset", "frames/s", () =>
     {
         var ev = Recording();
         int frames = integrate(ev).Shape[0];
         return (() => { for (int i = 0; i < Recordings; i++) integrate(ev); }, (double)frames * Recordings);
     });
 
-    static Workload Loader(string name, int workers, Func<IDataset> dataset) => new(name, "samples/s", () =>
+    static Workload Loader(string name, int workers, Func<IDataset> dataset) => new(name, "dataset", "samples/s", () =>
     {
         var loader = DataLoader.Create(dataset(), Batch, shuffle: true, workers: workers, timeFirst: true);
         return (() => { foreach (var _ in loader) { } }, loader.Dataset.Count);

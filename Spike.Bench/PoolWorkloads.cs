@@ -14,12 +14,12 @@ public static class PoolWorkloads
             {
                 string path = pairs ? "vector" : "scalar";
                 double bytes = 4.0 * planes * side * side * 1.25; // read the planes, write a quarter
-                yield return new Workload($"maxpool2x2_{planes}x{side}x{side}_{path}", "GB/s", () =>
+                yield return new Workload($"maxpool2x2_{planes}x{side}x{side}_{path}", "pool", "GB/s", () =>
                 {
                     var x = Tensor.Randn([1, planes, side, side], new Generator(4));
                     return (() => Timed(pairs, () => x.MaxPool2dWithIndices((2, 2), (2, 2))), bytes + 2.0 * planes * side * side);
                 });
-                yield return new Workload($"avgpool2x2_{planes}x{side}x{side}_{path}", "GB/s", () =>
+                yield return new Workload($"avgpool2x2_{planes}x{side}x{side}_{path}", "pool", "GB/s", () =>
                 {
                     var x = Tensor.Randn([1, planes, side, side], new Generator(4));
                     return (() => Timed(pairs, () => x.AvgPool2d((2, 2), (2, 2))), bytes);

@@ -12,9 +12,9 @@ public static class Commands
         root.Subcommands.Add(TrainCommands.Eval());
         root.Subcommands.Add(PlotCommands.Build());
         root.Subcommands.Add(DatasetCommands.Build());
+        root.Subcommands.Add(BenchCommand.Build());
         root.Subcommands.Add(CudaCommands.KernelsCommand());
         root.Subcommands.Add(CudaCommands.DeviceCommand());
-        root.Subcommands.Add(CudaCommands.BenchCommand());
         var parsed = root.Parse(args);
         try
         {

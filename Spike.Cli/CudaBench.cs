@@ -30,20 +30,20 @@ public static class CudaBench
             string sfx = dtype == DType.Float32 ? "" : "_f16";
             Tensor X(params int[] shape) => Raw.ToDType(F(shape), dtype);
             Tensor Y(params int[] shape) => Raw.Empty(shape, dtype, dev);
-            yield return new($"lif_fwd{sfx}_T{steps}_N{neurons}", "GB/s", () =>
+            yield return new($"lif_fwd{sfx}_T{steps}_N{neurons}", "cuda", "GB/s", () =>
             {
                 var (x, v0, s, h, v) = (X(steps, neurons), Y(neurons), Y(steps, neurons), Y(steps, neurons), Y(neurons));
                 Raw.Fill(v0, 0);
                 return (Synced(() => sb.NeuronForward(lif, new NeuronForwardArgs(x, v0, null, null, null, s, h, null, v, null))), 3 * size * tn + 2.0 * size * neurons);
             });
-            yield return new($"lif_bwd{sfx}_T{steps}_N{neurons}", "GB/s", () =>
+            yield return new($"lif_bwd{sfx}_T{steps}_N{neurons}", "cuda", "GB/s", () =>
             {
                 var (x, v0, s, h, v, gs, gx) = (X(steps, neurons), Y(neurons), Y(steps, neurons), Y(steps, neurons), Y(neurons), X(steps, neurons), Y(steps, neurons));
                 Raw.Fill(v0, 0);
                 sb.NeuronForward(lif, new NeuronForwardArgs(x, v0, null, null, null, s, h, null, v, null));
                 return (Synced(() => sb.NeuronBackward(lif, new NeuronBackwardArgs(gs, null, null, null, h, v0, null, null, gx, null, null, null))), 3 * size * tn + 1.0 * size * neurons);
             });
-            yield return new($"lif_fwd_bwd{sfx}_T{steps}_N{neurons}", "GB/s", () =>
+            yield return new($"lif_fwd_bwd{sfx}_T{steps}_N{neurons}", "cuda", "GB/s", () =>
             {
                 var (x, v0, s, h, v, gs, gx) = (X(steps, neurons), Y(neurons), Y(steps, neurons), Y(steps, neurons), Y(neurons), X(steps, neurons), Y(steps, neurons));
                 Raw.Fill(v0, 0);
@@ -55,42 +55,42 @@ public static class CudaBench
             });
         }
         int n = neurons * 4;
-        yield return new($"add_f32_{n}", "GB/s", () =>
+        yield return new($"add_f32_{n}", "cuda", "GB/s", () =>
         {
             var (a, b, c) = (F(n), F(n), E(n));
             return (Synced(() => backend.Binary(BinaryOp.Add, a, b, c)), 12.0 * n);
         });
-        yield return new($"sum_f32_{n}", "GB/s", () =>
+        yield return new($"sum_f32_{n}", "cuda", "GB/s", () =>
         {
             var (a, r) = (F(1, n), E(1));
             return (Synced(() => backend.Reduce(ReduceOp.Sum, a, r)), 4.0 * n);
         });
-        yield return new($"softmax_rows_{n / 1024}x1024", "GB/s", () =>
+        yield return new($"softmax_rows_{n / 1024}x1024", "cuda", "GB/s", () =>
         {
             var (a, r) = (F(n / 1024, 1024, 1), E(n / 1024, 1024, 1));
             return (Synced(() => backend.Softmax(a, r, false)), 8.0 * n);
         });
-        yield return new($"poisson_T{steps}_{neurons / steps}", "GB/s", () =>
+        yield return new($"poisson_T{steps}_{neurons / steps}", "cuda", "GB/s", () =>
         {
             var (x, s) = (F(neurons / steps), E(steps, neurons / steps));
-            return (Synced(() => sb.PoissonEncode(x, s, 1, 0)), 4.0 * neurons + 4.0 * neurons / steps);
+            return (Synced(() => backend.PoissonEncode(x, s, 1, 0)), 4.0 * neurons + 4.0 * neurons / steps);
         });
         int m = (int)Math.Min(4096, Math.Max(64, Math.Sqrt(neurons) * 2));
-        yield return new($"sgemm_{m}", "GFLOP/s", () =>
+        yield return new($"sgemm_{m}", "cuda", "GFLOP/s", () =>
         {
             var (a, b, c) = (F(1, m, m), F(1, m, m), E(1, m, m));
             return (Synced(() => backend.Matmul(a, b, c, false)), 2.0 * m * m * m);
         });
-        yield return new($"hgemm_{m}", "GFLOP/s", () =>  // Float16 through GemmEx: FP16 operands, FP32 accumulation
+        yield return new($"hgemm_{m}", "cuda", "GFLOP/s", () =>  // Float16 through GemmEx: FP16 operands, FP32 accumulation
         {
             var (a, b, c) = (Raw.ToDType(F(1, m, m), DType.Float16), Raw.ToDType(F(1, m, m), DType.Float16), Raw.Empty([1, m, m], DType.Float16, dev));
             return (Synced(() => backend.Matmul(a, b, c, false)), 2.0 * m * m * m);
         });
-        yield return new($"spike_mm_{m}x{m}_p0.05", "GFLOP/s", () =>
+        yield return new($"spike_mm_{m}x{m}_p0.05", "cuda", "GFLOP/s", () =>
         {
             var s = Raw.ToDevice(Tensor.Bernoulli([m, m], 0.05, new Generator(2)), dev);
             var (w, y) = (F(m, m), E(m, m));
-            return (Synced(() => sb.SpikeMatmul(s, w, y, false)), 2.0 * m * m * m);
+            return (Synced(() => backend.SpikeMatmul(s, w, y, false)), 2.0 * m * m * m);
         });
     }
 

@@ -4,8 +4,8 @@ using Spike.Cuda;
 
 namespace Spike.Cli;
 
-/// <summary>The CUDA commands: <c>spike kernels compile</c>, <c>spike device check</c> and <c>spike bench</c>; and the
-/// device a training run asks for.</summary>
+/// <summary>The CUDA commands: <c>spike kernels compile</c> and <c>spike device check</c> (<c>spike bench --device cuda</c>
+/// is part of <see cref="BenchCommand"/>); and the device a training run asks for.</summary>
 public static class CudaCommands
 {
     /// <summary>"cpu" or "cuda" / "cuda:N" as a device; CUDA is registered on first use (a machine without a GPU fails
@@ -62,29 +62,6 @@ public static class CudaCommands
         });
         var cmd = new Command("device", "the GPU");
         cmd.Subcommands.Add(check);
-        return cmd;
-    }
-
-    public static Command BenchCommand()
-    {
-        var device = new Option<string>("--device") { DefaultValueFactory = _ => "cpu", Description = "cpu (Spike.Bench's workloads) or cuda" };
-        var steps = new Option<int>("-T") { DefaultValueFactory = _ => 32, Description = "time steps of the fused neuron workloads" };
-        var neurons = new Option<int>("-N") { DefaultValueFactory = _ => 1 << 22, Description = "neurons of the fused neuron workloads" };
-        var filter = new Option<string>("--filter") { DefaultValueFactory = _ => "", Description = "only workloads whose name contains this" };
-        var cmd = new Command("bench", "kernel timings: GFLOP/s or GB/s, and for CUDA the share of the memory bandwidth") { device, steps, neurons, filter };
-        cmd.SetAction(r =>
-        {
-            var d = Resolve(r.GetValue(device)!);
-            string f = r.GetValue(filter)!;
-            if (d.Kind == DeviceKind.Cuda)
-            {
-                CudaBench.Run(CudaBackend.For(d.Index), r.GetValue(steps), r.GetValue(neurons), f, Console.Out);
-                return 0;
-            }
-            foreach (var w in Spike.Bench.Workloads.All().Where(w => w.Name.Contains(f, StringComparison.OrdinalIgnoreCase)))
-                Console.WriteLine(CudaBench.Line(Spike.Bench.Harness.Measure(w), 0));
-            return 0;
-        });
         return cmd;
     }
 }

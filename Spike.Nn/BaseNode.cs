@@ -10,7 +10,8 @@ namespace Spike.Nn;
 /// </code>
 /// <see cref="DetachReset"/> detaches S in the reset path only. Single step: x [N, ...] → spikes [N, ...].
 /// Multi step: x_seq [T, N, ...] → spikes [T, N, ...], computed by a fused forward/backward-through-time kernel
-/// on the CPU for Float32 when the neuron provides one (else step by step). The module owns only its state
+/// on the CPU for Float32 when the neuron provides one (else step by step); Forward in single-step mode runs the same
+/// kernel with T = 1. The module owns only its state
 /// (V, and V_seq when <see cref="StoreVSeq"/>).
 /// </summary>
 public abstract class BaseNode : Module, IStepModule
@@ -71,8 +72,11 @@ public abstract class BaseNode : Module, IStepModule
     /// <summary>The fused multi-step kernel of this neuron, or null to run step by step.</summary>
     internal virtual NeuronKernel? FusedKernel() => null;
 
+    // On CUDA the device kernels (DeviceNeuron); on the CPU a single step takes the fused kernel (with T = 1) where the
+    // neuron has one, and SingleStep stays the composition.
     protected override Tensor OnForward(Tensor x) =>
-        DeviceNeuron.TryForward(this, x) ?? (StepMode == StepMode.Single ? SingleStep(x) : MultiStep(x)); // fused kernels on CUDA
+        DeviceNeuron.TryForward(this, x) ?? (StepMode == StepMode.Multi ? MultiStep(x)
+            : x.Rank > 0 && CanFuse(x) && FusedKernel() is { } kernel ? FusedNeuron.Step(this, kernel, x) : SingleStep(x));
 
     /// <summary>One step: x [N, ...] → spikes [N, ...].</summary>
     public virtual Tensor SingleStep(Tensor x)

@@ -142,14 +142,6 @@ public sealed class PoissonEncoder(Generator? generator = null, int t = 1) : Mod
     protected override Tensor OnForward(Tensor x)
     {
         var xf = Raw.ToDType(x.Detach(), x.DType.ToFloating());
-        int[] shape = StepMode == StepMode.Multi ? [T, .. xf.Layout.Shape] : xf.Layout.Shape;
-        if (Raw.Backend(xf) is ISpikingBackend fused) // one kernel on a device with the spiking contract, the same draws
-        {
-            var spikes = Raw.Empty(shape, xf.DType, xf.Device);
-            fused.PoissonEncode(Raw.Contiguous(xf), spikes, Generator.Seed, Generator.Take(spikes.Numel));
-            return spikes;
-        }
-        var u = Tensor.Rand(shape, Generator, dtype: xf.DType, device: xf.Device);
-        return Raw.ToDType(Raw.Binary(BinaryOp.Le, u, xf), xf.DType);
+        return Raw.PoissonEncode(xf, StepMode == StepMode.Multi ? T : 0, Generator);
     }
 }

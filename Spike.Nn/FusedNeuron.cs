@@ -1,103 +1,123 @@
-using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-
 namespace Spike.Nn;
 
 /// <summary>
-/// Fused multi-step neuron on the CPU (Float32): one forward pass over T and one backward pass through time per block of
-/// neurons, SIMD across neurons. Saved for backward: h_seq only (4 bytes per neuron-step) plus V_init and Vth (one row
-/// each); V[t−1] and S[t] are recomputed from h_seq. The result is one packed tensor
-/// <c>[T + 1, N, ...]</c> (spikes, then V_final) or <c>[2T, N, ...]</c> (spikes, then V_seq) whose views feed the graph.
+/// Fused multi-step neuron on the CPU (Float32). Neurons are cut into tiles; each tile streams over T once forward
+/// (x[t] in; H[t] and S[t] out; V stays in an L1-sized row) and once backward (∂L/∂S[t] and H[t] in, ∂L/∂X[t] out),
+/// tiles in parallel. Saved for backward: H only, 4 bytes per neuron-step (V_init and Vth add one row each only when
+/// they are per-neuron tensors rather than scalars); V[t−1] and S[t] are recomputed from H. No buffer is allocated per
+/// step or per tile: outputs are allocated once per call without zero-filling, scratch rows live on the stack.
+/// The result is one packed tensor <c>[T + 1, N, ...]</c> (spikes, then V_final) or <c>[2T, N, ...]</c> (spikes, then
+/// V_seq) whose views are the spikes, V and V_seq.
 /// </summary>
 internal static class FusedNeuron
 {
-    const int Block = 1024;
+    /// <summary>Neurons per tile: a row of 2048 floats (8 KiB) keeps V and the scratch rows in L1 while each x[t] row
+    /// segment is long enough for the hardware prefetcher.</summary>
+    const int Tile = 2048;
 
     // x_seq: [T, N, ...]; v_init broadcastable to [N, ...]; param: optional 0-d/1-element tensor θ whose gradient
     // is Σ gh·∂h/∂θ (from the kernel).
-    public static Tensor Run(BaseNode node, NeuronKernel kernel, Tensor xSeq, Tensor? param = null)
+    public static Tensor Run(BaseNode node, NeuronKernel kernel, Tensor xSeq, Tensor? param = null) =>
+        Run(node, kernel, xSeq, param, node.StoreVSeq);
+
+    /// <summary>One step, x [N, ...] → spikes [N, ...]: the kernel with T = 1, so a single-step network gets the same
+    /// one-pass forward and backward (and 4 saved bytes per neuron) as a multi-step one. H_last is [N, ...]; V_seq is
+    /// left as it was.</summary>
+    public static Tensor Step(BaseNode node, NeuronKernel kernel, Tensor x)
+    {
+        var vSeq = node.VSeqInternal;
+        var spikes = Run(node, kernel, x.Unsqueeze(0), null, storeV: false);
+        node.HLastInternal = Raw.Select(node.HLastInternal!, 0, 0);
+        node.VSeqInternal = vSeq;
+        return spikes.Squeeze(0);
+    }
+
+    static Tensor Run(BaseNode node, NeuronKernel kernel, Tensor xSeq, Tensor? param, bool storeV)
     {
         int T = xSeq.Size(0);
         var neuronShape = xSeq.Layout.Shape[1..];
         int M = Layout.NumelOf(neuronShape);
-        bool storeV = node.StoreVSeq;
         var vInit = node.V;
         string op = node.GetType().Name;
         if (vInit.DType != DType.Float32 || vInit.Device != xSeq.Device)
             throw new ArgumentException($"{op}: state V is {vInit.DType} on {vInit.Device}, input is Float32 on {xSeq.Device}; call Functional.ResetNet between inputs of different dtype or device");
         Layout.Broadcast(vInit.Layout.Shape, neuronShape, op);
+        int rows = storeV ? 2 * T : T + 1;
+        if ((long)rows * M > Array.MaxLength)
+            throw new ArgumentException($"{op}: input {Layout.Fmt(xSeq.Layout.Shape)} needs {(long)rows * M} output elements, more than one array holds");
 
         var x = Raw.Contiguous(xSeq);
-        var v0 = Raw.Contiguous(Raw.Expand(vInit, neuronShape)).ToArray<float>();
-        var vth = ThresholdRow(node, neuronShape, M);
-        float vr = node.VReset is double r ? (float)r : 0f;
-        bool hard = node.VReset is not null;
-        var hSeq = new float[(long)T * M];
-        int rows = storeV ? 2 * T : T + 1;
-        var packed = Raw.Empty([rows, .. neuronShape], DType.Float32, Device.Cpu);
-        var outArr = ((CpuStorage)packed.Storage).As<float>();
         var xArr = ((CpuStorage)x.Storage).As<float>();
         int xOff = x.Layout.Offset;
+        var v0 = NeuronRow.Of(vInit, neuronShape);
+        var th = node.VThresholdTensor is { } tt ? NeuronRow.Of(Raw.ToDType(Raw.ToCpu(tt), DType.Float32), neuronShape, op + " threshold")
+            : NeuronRow.Scalar((float)node.VThreshold);
+        var reset = new ResetRule(node.VReset is not null, node.VReset is double r ? (float)r : 0f, node.DetachReset);
+        // Every element of both arrays is written below, so neither needs zero-filling.
+        var hSeq = Spike.Cpu.LargeArrays.Uninitialized(T * M);
+        var outArr = Spike.Cpu.LargeArrays.Uninitialized(rows * M);
 
-        ForBlocks(M, T, (b0, n) =>
+        ForTiles(M, T, (b0, n) =>
         {
-            var v = v0.AsSpan(b0, n).ToArray().AsSpan();
-            var th = vth.AsSpan(b0, n);
+            Span<float> v = stackalloc float[n];
+            Span<float> thRow = stackalloc float[n];
+            v0.CopyTo(b0, v);
+            var thr = th.Row(b0, thRow);
             for (int t = 0; t < T; t++)
             {
                 var h = hSeq.AsSpan(t * M + b0, n);
                 kernel.Forward(v, xArr.AsSpan(xOff + t * M + b0, n), h);
-                FireReset(h, th, outArr.AsSpan(t * M + b0, n), v, hard, vr);
+                NeuronRows.FireReset(h, thr, outArr.AsSpan(t * M + b0, n), v, reset);
                 if (storeV) v.CopyTo(outArr.AsSpan((T + t) * M + b0, n));
             }
             if (!storeV) v.CopyTo(outArr.AsSpan(T * M + b0, n));
         });
 
-        var hTensor = Wrap(hSeq, [T, .. neuronShape]);
-        node.HLastInternal = hTensor;
+        var packed = Wrap(outArr, [rows, .. neuronShape]);
+        node.HLastInternal = Wrap(hSeq, [T, .. neuronShape]);
         Tensor[] inputs = param is null ? [xSeq, vInit] : [xSeq, vInit, param];
-        var packedOut = Graph.Record(packed, op + "Fused", inputs, g =>
+        var pending = new PendingGrads();
+        // Only the views below consume the packed tensor, and they hand their gradients to `pending` directly, so the
+        // packed [rows, N] gradient is never materialised; g itself is a zero placeholder.
+        var packedOut = Graph.Record(packed, op + "Fused", inputs, _ =>
         {
-            // g: [rows, N, ...] (spike grads, then V_seq or V_final grads); read in place when contiguous Float32.
-            var gc = Raw.Contiguous(Raw.ToDType(g, DType.Float32));
-            var gArr = gc.Layout.Offset == 0 ? ((CpuStorage)gc.Storage).As<float>() : gc.ToArray<float>();
-            var gx = new float[(long)T * M];
+            var (gS, gVSeq, gV) = pending.Take();
+            var gx = Spike.Cpu.LargeArrays.Uninitialized(T * M);
             var gv0 = new float[M];
             double gParam = 0;
             object gate = new();
-            ForBlocks(M, T, (b0, n) =>
+            var surrogate = node.SurrogateFunction;
+            ForTiles(M, T, (b0, n) =>
             {
-                var gvFuture = new float[n].AsSpan();
-                var gvt = new float[n].AsSpan();
-                var gh = new float[n].AsSpan();
-                var sg = new float[n].AsSpan();
-                var vPrev = new float[n].AsSpan();
-                var scratch = new float[n].AsSpan();
-                var th = vth.AsSpan(b0, n);
+                Span<float> gvFuture = stackalloc float[n];
+                Span<float> gvt = stackalloc float[n];
+                Span<float> gh = stackalloc float[n];
+                Span<float> sg = stackalloc float[n];
+                Span<float> vPrev = stackalloc float[n];
+                Span<float> scratch = stackalloc float[n];
+                Span<float> thRow = stackalloc float[n];
+                var thr = th.Row(b0, thRow);
+                gvFuture.Clear();
                 double local = 0;
                 for (int t = T - 1; t >= 0; t--)
                 {
                     var h = hSeq.AsSpan(t * M + b0, n);
-                    var gS = gArr.AsSpan(t * M + b0, n);
-                    // ∂L/∂V[t]: from the future step, plus the V_seq / V_final output.
-                    if (storeV) TensorPrimitives.Add(gvFuture, gArr.AsSpan((T + t) * M + b0, n), gvt);
-                    else if (t == T - 1) TensorPrimitives.Add(gvFuture, gArr.AsSpan(T * M + b0, n), gvt);
-                    else gvFuture.CopyTo(gvt);
-                    TensorPrimitives.Subtract(h, th, scratch);
-                    node.SurrogateFunction.Derivative(scratch, sg);
-                    ResetBackward(h, th, gS, gvt, sg, gh, hard, vr, node.DetachReset);
-                    if (t > 0)
+                    // ∂L/∂V[t]: from step t + 1, plus the V_seq / V_final outputs.
+                    gvFuture.CopyTo(gvt);
+                    if (gVSeq is not null) NeuronRows.AddTo(gVSeq.AsSpan(t * M + b0, n), gvt);
+                    if (gV is not null && t == T - 1) NeuronRows.AddTo(gV.AsSpan(b0, n), gvt);
+                    NeuronRows.Subtract(h, thr, scratch);
+                    surrogate.Derivative(scratch, sg);
+                    NeuronRows.ResetBackward(h, thr, gS is null ? default : gS.AsSpan(t * M + b0, n), gvt, sg, gh, reset);
+                    if (kernel.NeedsVPrev)
                     {
-                        hSeq.AsSpan((t - 1) * M + b0, n).CopyTo(vPrev);
-                        FireReset(vPrev, th, scratch, vPrev, hard, vr);
+                        if (t > 0) NeuronRows.FireReset(hSeq.AsSpan((t - 1) * M + b0, n), thr, scratch, vPrev, reset);
+                        else v0.CopyTo(b0, vPrev);
                     }
-                    else v0.AsSpan(b0, n).CopyTo(vPrev);
                     local += kernel.Backward(vPrev, h, gh, gx.AsSpan(t * M + b0, n), gvFuture);
                 }
                 gvFuture.CopyTo(gv0.AsSpan(b0, n));
-                lock (gate) gParam += local;
+                if (local != 0) lock (gate) gParam += local;
             });
             var gxT = Wrap(gx, [T, .. neuronShape]);
             var gvT = vInit.RequiresGrad ? Broadcasting.SumTo(Wrap(gv0, neuronShape), vInit.Layout.Shape) : null;
@@ -106,91 +126,60 @@ internal static class FusedNeuron
             return [gxT, gvT, Raw.ToDType(gp, param.DType)];
         });
 
-        var spikes = packedOut.Narrow(0, 0, T);
+        var spikes = View(packedOut, Raw.Narrow(packedOut, 0, 0, T), op + "Spikes", g => pending.Spikes = g);
         if (storeV)
         {
-            node.VSeqInternal = packedOut.Narrow(0, T, T);
-            node.V = packedOut.Select(0, 2 * T - 1);
+            node.VSeqInternal = View(packedOut, Raw.Narrow(packedOut, 0, T, T), op + "VSeq", g => pending.VSeq = g);
+            node.V = View(packedOut, Raw.Select(packedOut, 0, 2 * T - 1), op + "V", g => pending.V = g);
         }
         else
         {
             node.VSeqInternal = null;
-            node.V = packedOut.Select(0, T);
+            node.V = View(packedOut, Raw.Select(packedOut, 0, T), op + "V", g => pending.V = g);
         }
         return spikes;
+    }
+
+    /// <summary>A view of the packed output whose backward deposits its gradient for the fused node and returns a
+    /// stride-0 zero placeholder of the packed shape (no memory).</summary>
+    static Tensor View(Tensor packedOut, Tensor view, string name, Action<Tensor> deposit) =>
+        Graph.Record(view, name, [packedOut], g =>
+        {
+            deposit(g);
+            return [Raw.Expand(Raw.ScalarFor(0, packedOut), packedOut.Layout.Shape)];
+        });
+
+    /// <summary>Gradients of the packed output's views, collected during one backward pass and taken by the fused node.</summary>
+    sealed class PendingGrads
+    {
+        public Tensor? Spikes, VSeq, V;
+
+        /// <summary>The gradients as contiguous Float32 arrays (null where a view got none); clears them for the next pass.</summary>
+        public (float[]? S, float[]? VSeq, float[]? V) Take()
+        {
+            var result = (AsArray(Spikes), AsArray(VSeq), AsArray(V));
+            Spikes = VSeq = V = null;
+            return result;
+        }
+
+        static float[]? AsArray(Tensor? g)
+        {
+            if (g is null) return null;
+            var c = Raw.Contiguous(Raw.ToDType(Raw.ToCpu(g), DType.Float32));
+            return c.Layout.Offset == 0 && c.Storage.Length == c.Numel ? ((CpuStorage)c.Storage).As<float>() : c.ToArray<float>();
+        }
     }
 
     /// <summary>A tensor over the array itself (Tensor.FromArray would copy it).</summary>
     static Tensor Wrap(float[] data, int[] shape) => new(new CpuStorage(data, DType.Float32), Layout.Contiguous(shape));
 
-    static float[] ThresholdRow(BaseNode node, int[] neuronShape, int m)
+    /// <summary>Runs body(start, count) over tiles of neurons, in parallel when the work is large.</summary>
+    static void ForTiles(int m, int t, Action<int, int> body)
     {
-        if (node.VThresholdTensor is { } t)
-        {
-            var f = Raw.ToDType(Raw.ToCpu(t), DType.Float32);
-            Layout.Broadcast(f.Layout.Shape, neuronShape, node.GetType().Name + " threshold");
-            return Raw.Contiguous(Raw.Expand(f, neuronShape)).ToArray<float>();
-        }
-        var row = new float[m];
-        Array.Fill(row, (float)node.VThreshold);
-        return row;
-    }
-
-    /// <summary>Runs body(start, count) over blocks of neurons, in parallel when the work is large.</summary>
-    static void ForBlocks(int m, int t, Action<int, int> body)
-    {
-        int blocks = (m + Block - 1) / Block;
-        if (blocks > 1 && (long)m * t >= 1 << 16)
-            Parallel.For(0, blocks, b => body(b * Block, Math.Min(Block, m - b * Block)));
+        int tiles = (m + Tile - 1) / Tile;
+        if (tiles > 1 && (long)m * t >= 1 << 16 && Environment.ProcessorCount > 1)
+            Parallel.For(0, tiles, b => body(b * Tile, Math.Min(Tile, m - b * Tile)));
         else
-            for (int b = 0; b < blocks; b++) body(b * Block, Math.Min(Block, m - b * Block));
-    }
-
-    /// <summary>s = Θ(h − vth); v = hard ? (s ? vr : h) : h − s·vth. Exactly SpikingJelly's float32 result, since s ∈ {0, 1}.</summary>
-    static void FireReset(ReadOnlySpan<float> h, ReadOnlySpan<float> th, Span<float> s, Span<float> v, bool hard, float vr)
-    {
-        int i = 0, n = h.Length;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            ref float hr = ref MemoryMarshal.GetReference(h);
-            ref float tr = ref MemoryMarshal.GetReference(th);
-            ref float sr = ref MemoryMarshal.GetReference(s);
-            ref float vref = ref MemoryMarshal.GetReference(v);
-            var one = Vector256<float>.One;
-            var vrv = Vector256.Create(vr);
-            for (; i <= n - 8; i += 8)
-            {
-                var hv = Vector256.LoadUnsafe(ref hr, (nuint)i);
-                var tv = Vector256.LoadUnsafe(ref tr, (nuint)i);
-                var mask = Vector256.GreaterThanOrEqual(hv, tv);
-                (mask & one).StoreUnsafe(ref sr, (nuint)i);
-                var nv = hard ? Vector256.ConditionalSelect(mask, vrv, hv) : hv - (mask & tv);
-                nv.StoreUnsafe(ref vref, (nuint)i);
-            }
-        }
-        for (; i < n; i++)
-        {
-            bool spike = h[i] >= th[i];
-            s[i] = spike ? 1f : 0f;
-            v[i] = spike ? (hard ? vr : h[i] - th[i]) : h[i];
-        }
-    }
-
-    /// <summary>
-    /// gh = ∂L/∂H from gS = ∂L/∂S (output) and gv = ∂L/∂V[t]:
-    /// hard: ∂V/∂H = 1 − S, ∂V/∂S = Vr − H; soft: ∂V/∂H = 1, ∂V/∂S = −Vth (∂V/∂S = 0 with DetachReset);
-    /// gh = gv·∂V/∂H + (gS + gv·∂V/∂S)·g'(H − Vth).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void ResetBackward(ReadOnlySpan<float> h, ReadOnlySpan<float> th, ReadOnlySpan<float> gS, ReadOnlySpan<float> gv,
-        ReadOnlySpan<float> sg, Span<float> gh, bool hard, float vr, bool detach)
-    {
-        for (int i = 0; i < h.Length; i++)
-        {
-            float s = h[i] >= th[i] ? 1f : 0f;
-            float dvdh = hard ? 1f - s : 1f;
-            float dvds = detach ? 0f : hard ? vr - h[i] : -th[i];
-            gh[i] = gv[i] * dvdh + (gS[i] + gv[i] * dvds) * sg[i];
-        }
+            for (int b = 0; b < tiles; b++) body(b * Tile, Math.Min(Tile, m - b * Tile));
     }
 }

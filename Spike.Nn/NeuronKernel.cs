@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Spike.Nn;
 
@@ -10,6 +12,9 @@ namespace Spike.Nn;
 /// </summary>
 internal abstract class NeuronKernel
 {
+    /// <summary>Whether <see cref="Backward"/> reads v; when false the fused path skips recomputing V[t−1].</summary>
+    public virtual bool NeedsVPrev => true;
+
     public abstract void Forward(ReadOnlySpan<float> v, ReadOnlySpan<float> x, Span<float> h);
 
     public abstract double Backward(ReadOnlySpan<float> v, ReadOnlySpan<float> h, ReadOnlySpan<float> gh, Span<float> gx, Span<float> gv);
@@ -18,6 +23,8 @@ internal abstract class NeuronKernel
 /// <summary>IF: h = v + x.</summary>
 internal sealed class IfKernel : NeuronKernel
 {
+    public override bool NeedsVPrev => false;
+
     public override void Forward(ReadOnlySpan<float> v, ReadOnlySpan<float> x, Span<float> h) => TensorPrimitives.Add(v, x, h);
 
     public override double Backward(ReadOnlySpan<float> v, ReadOnlySpan<float> h, ReadOnlySpan<float> gh, Span<float> gx, Span<float> gv)
@@ -39,6 +46,8 @@ internal sealed class LifKernel(bool decayInput, float vResetCharge, float tau, 
     readonly float _oneMinusK = divideByTau ? (float)(1.0 - 1.0 / tau) : 1f - k;
 
     float Scale(float u) => divideByTau ? u / tau : u * k;
+
+    public override bool NeedsVPrev => paramGrad;
 
     public override void Forward(ReadOnlySpan<float> v, ReadOnlySpan<float> x, Span<float> h)
     {
@@ -75,10 +84,32 @@ internal sealed class LifKernel(bool decayInput, float vResetCharge, float tau, 
         float kk = divideByTau ? 1f / tau : k;
         TensorPrimitives.Multiply(gh, 1f - kk, gv);
         if (decayInput) TensorPrimitives.Multiply(gh, kk, gx); else gh.CopyTo(gx);
-        if (!paramGrad) return 0;
-        double sum = 0;
-        if (decayInput) for (int i = 0; i < gh.Length; i++) sum += gh[i] * (double)((h[i] - v[i]) / kk);
-        else for (int i = 0; i < gh.Length; i++) sum -= gh[i] * (double)(v[i] - vResetCharge);
+        return paramGrad ? ParamGrad(v, h, gh, kk) : 0;
+    }
+
+    /// <summary>Σ gh·∂h/∂k in float64: ∂h/∂k = (h − v)/k (decay_input, in float32 as the forward rounded it) or −(v − r).</summary>
+    double ParamGrad(ReadOnlySpan<float> v, ReadOnlySpan<float> h, ReadOnlySpan<float> gh, float kk)
+    {
+        int i = 0, n = gh.Length;
+        var acc = Vector256<double>.Zero;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref float vr = ref MemoryMarshal.GetReference(v);
+            ref float hr = ref MemoryMarshal.GetReference(h);
+            ref float gr = ref MemoryMarshal.GetReference(gh);
+            var kv = Vector256.Create(kk);
+            var rv = Vector256.Create(vResetCharge);
+            for (; i <= n - 8; i += 8)
+            {
+                var vv = Vector256.LoadUnsafe(ref vr, (nuint)i);
+                var d = decayInput ? (Vector256.LoadUnsafe(ref hr, (nuint)i) - vv) / kv : rv - vv;
+                var (dLo, dHi) = Vector256.Widen(d);
+                var (gLo, gHi) = Vector256.Widen(Vector256.LoadUnsafe(ref gr, (nuint)i));
+                acc += gLo * dLo + gHi * dHi;
+            }
+        }
+        double sum = Vector256.Sum(acc);
+        for (; i < n; i++) sum += gh[i] * (double)(decayInput ? (h[i] - v[i]) / kk : -(v[i] - vResetCharge));
         return sum;
     }
 }

@@ -48,9 +48,10 @@ public sealed record NeuronBackwardArgs(Tensor GradSpikes, Tensor? GradVSeq, Ten
 public sealed record NeuronStepArgs(Tensor X, Tensor V, Tensor? W, Tensor? Threshold, Tensor? Decay, Tensor Spikes, Tensor? H);
 
 /// <summary>
-/// The spiking kernels, the second contract of DESIGN §3: fused neurons, Poisson encoding and the spike-sparse product.
-/// A backend that implements it runs Spike.Nn's neurons fused on its device; the CPU's fused neurons live in
-/// Spike.Nn (FusedNeuron) for now.
+/// The spiking kernels, the second contract of DESIGN §3: fused neurons. A backend that implements it runs Spike.Nn's
+/// neurons fused on its device; the CPU's fused neurons live in Spike.Nn (FusedNeuron) for now. Poisson encoding and
+/// the spike-sparse product are members of <see cref="IBackend"/> itself, with dense defaults, since every backend
+/// has them.
 /// </summary>
 public interface ISpikingBackend
 {
@@ -59,15 +60,4 @@ public interface ISpikingBackend
     void NeuronBackward(NeuronSpec spec, NeuronBackwardArgs args);
 
     void NeuronStep(NeuronSpec spec, NeuronStepArgs args);
-
-    /// <summary>spikes[i] = (UniformFloat(seed, offset + i) ≤ x[i mod x.Numel]) as x's dtype (SpikingJelly's
-    /// rand_like(x).le(x), repeated over leading steps); x and spikes contiguous, same floating dtype.</summary>
-    void PoissonEncode(Tensor x, Tensor spikes, ulong seed, ulong offset);
-
-    /// <summary>
-    /// The spike-sparse product (SpikingJelly's sparse_mm_dense): y [M, N] = s [M, K]·w [K, N], or with
-    /// <paramref name="transposeS"/> y [K, N] = sᵀ·w for w [M, N] (the dense operand's gradient). s is a spike matrix,
-    /// mostly zeros, whose zero entries cost (almost) nothing. All contiguous, one floating dtype.
-    /// </summary>
-    void SpikeMatmul(Tensor s, Tensor w, Tensor y, bool transposeS);
 }

@@ -5,13 +5,10 @@ public sealed record ConvOptions(int SH = 1, int SW = 1, int PH = 0, int PW = 0,
 
 public static partial class Raw
 {
-    /// <summary>Upper bound on one im2col buffer (elements); the batch is processed in chunks below it.</summary>
-    const long ColBudget = 1 << 22;
-
     /// <summary>
     /// y[n, co] = bias[co] + Σ_{ci in group, i, j} w[co, ci, i, j]·x[n, ci, oh·SH − PH + i·DH, ow·SW − PW + j·DW].
     /// x: [N, Cin, H, W], weight: [Cout, Cin/G, KH, KW], bias: [Cout] or null → [N, Cout, OH, OW].
-    /// Per group and batch chunk: im2col, then W_g [Cout/G, Cin/G·KH·KW] · col [Cin/G·KH·KW, OH·OW] on the GEMM.
+    /// Computed by the backend's <see cref="IBackend.Conv2d"/> (im2col + GEMM).
     /// </summary>
     public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, ConvOptions o)
     {
@@ -23,37 +20,8 @@ public static partial class Raw
     /// explicit geometry (also the input gradient of a transposed convolution).</summary>
     public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, ConvGeometry g, int groups)
     {
-        int n = x.Layout.Shape[0], cout = weight.Layout.Shape[0], coutG = cout / groups, kk = g.KH * g.KW, ckk = g.C * kk;
-        var y = Empty([n, cout, g.OH, g.OW], x.DType, x.Device);
-        var y3 = y.WithLayout(Layout.Contiguous([n, cout, g.OH * g.OW]));
-        var wm = Reshape(weight, cout, ckk);
-        // With a bias and a real im2col, the bias rides in the GEMM as one more depth step: [W | b]·[col; 1].
-        // That saves a broadcast fill of y and a read-modify-write pass over it.
-        bool biasInGemm = bias is not null && !IsPointwise(g);
-        if (biasInGemm)
-        {
-            var aug = Empty([cout, ckk + 1], x.DType, x.Device);
-            CopyInto(wm, Narrow(aug, 1, 0, ckk));
-            CopyInto(Reshape(bias!, cout, 1), Narrow(aug, 1, ckk, 1));
-            wm = aug;
-        }
-        else if (bias is not null) CopyInto(Reshape(bias, cout, 1), y3);
-        int depth = biasInGemm ? ckk + 1 : ckk;
-        foreach (var (n0, nb) in Chunks(n, (long)(ckk + 1) * g.OH * g.OW))
-            for (int gi = 0; gi < groups; gi++)
-            {
-                var xg = Narrow(Narrow(x, 0, n0, nb), 1, gi * g.C, g.C);
-                Tensor col;
-                if (biasInGemm)
-                {
-                    col = Empty([nb, ckk + 1, g.OH * g.OW], x.DType, x.Device);
-                    Fill(Narrow(col, 1, ckk, 1), 1);
-                    Backend(xg).Im2Col(xg, Narrow(col, 1, 0, ckk), g);
-                }
-                else col = Im2ColOf(xg, g);
-                var wg = Expand(Unsqueeze(Narrow(wm, 0, gi * coutG, coutG), 0), nb, coutG, depth);
-                MatmulInto(wg, col, Narrow(Narrow(y3, 0, n0, nb), 1, gi * coutG, coutG), accumulate: bias is not null && !biasInGemm);
-            }
+        var y = Empty([x.Layout.Shape[0], weight.Layout.Shape[0], g.OH, g.OW], x.DType, x.Device);
+        Backend(x).Conv2d(x, Contiguous(weight), bias is null ? null : Contiguous(bias), y, g, groups);
         return y;
     }
 
@@ -63,45 +31,19 @@ public static partial class Raw
     /// </summary>
     public static Tensor Conv2dInputGrad(Tensor dy, Tensor weight, ConvGeometry g, int groups)
     {
-        int n = dy.Layout.Shape[0], cout = weight.Layout.Shape[0], coutG = cout / groups, kk = g.KH * g.KW;
-        var dx = Tensor.Zeros([n, g.C * groups, g.H, g.W], dy.DType, dy.Device);
-        var wm = Reshape(weight, cout, g.C * kk);
-        var dy3 = Reshape(dy, n, cout, g.OH * g.OW);
-        foreach (var (n0, nb) in Chunks(n, (long)g.C * kk * g.OH * g.OW))
-            for (int gi = 0; gi < groups; gi++)
-            {
-                var wgT = Expand(Unsqueeze(Transpose(Narrow(wm, 0, gi * coutG, coutG), 0, 1), 0), nb, g.C * kk, coutG);
-                var col = Empty([nb, g.C * kk, g.OH * g.OW], dy.DType, dy.Device);
-                MatmulInto(wgT, Narrow(Narrow(dy3, 0, n0, nb), 1, gi * coutG, coutG), col);
-                Backend(dx).Col2Im(col, Narrow(Narrow(dx, 0, n0, nb), 1, gi * g.C, g.C), g);
-            }
+        var dx = Empty([dy.Layout.Shape[0], g.C * groups, g.H, g.W], dy.DType, dy.Device);
+        Backend(dy).Conv2dInputGrad(Contiguous(dy), Contiguous(weight), dx, g, groups);
         return dx;
     }
 
     /// <summary>
-    /// The weight gradient of <see cref="Conv2d(Tensor, Tensor, Tensor?, ConvOptions)"/>: dW_g = Σ_n dy_g[n] · col_g[n]ᵀ, summed over the batch inside
-    /// the GEMM (a destination with batch stride 0). dy: [N, Cout, OH, OW], x: [N, Cin, H, W] → [Cout, Cin/G, KH, KW].
+    /// The weight gradient of <see cref="Conv2d(Tensor, Tensor, Tensor?, ConvOptions)"/>: dW_g = Σ_n dy_g[n] · col_g[n]ᵀ.
+    /// dy: [N, Cout, OH, OW], x: [N, Cin, H, W] → [Cout, Cin/G, KH, KW].
     /// </summary>
     public static Tensor Conv2dWeightGrad(Tensor dy, Tensor x, ConvGeometry g, int groups)
     {
-        int n = dy.Layout.Shape[0], cout = dy.Layout.Shape[1], coutG = cout / groups, kk = g.KH * g.KW;
-        var dw = Empty([cout, g.C, g.KH, g.KW], dy.DType, dy.Device);
-        var dwm = dw.WithLayout(Layout.Contiguous([cout, g.C * kk]));
-        var dy3 = Reshape(dy, n, cout, g.OH * g.OW);
-        if (n == 0) Fill(dw, 0);
-        foreach (var (n0, nb) in Chunks(n, (long)g.C * kk * g.OH * g.OW))
-            for (int gi = 0; gi < groups; gi++)
-            {
-                var col = Im2ColOf(Narrow(Narrow(x, 0, n0, nb), 1, gi * g.C, g.C), g);
-                var dwg = Unsqueeze(Narrow(dwm, 0, gi * coutG, coutG), 0);
-                var dyg = Narrow(Narrow(dy3, 0, n0, nb), 1, gi * coutG, coutG);
-                // The GEMM pads its narrow side up to a full register tile: put the wider of Cout/G and C·KH·KW
-                // on the N side (dW_gᵀ = Σ col·dyᵀ) when that is the channel count, as in a first layer (9 vs 128).
-                if (coutG > g.C * kk)
-                    MatmulInto(col, Transpose(dyg, 1, 2), Expand(Transpose(dwg, 1, 2), nb, g.C * kk, coutG), accumulate: n0 > 0);
-                else
-                    MatmulInto(dyg, Transpose(col, 1, 2), Expand(dwg, nb, coutG, g.C * kk), accumulate: n0 > 0);
-            }
+        var dw = Empty([dy.Layout.Shape[1], g.C, g.KH, g.KW], dy.DType, dy.Device);
+        Backend(dy).Conv2dWeightGrad(Contiguous(dy), x, dw, g, groups);
         return dw;
     }
 
@@ -162,27 +104,7 @@ public static partial class Raw
         return (t, new ConvGeometry(cout / groups, oh, ow, kh, kw, o.SH, o.SW, o.PH, o.PW, o.DH, o.DW, xs[2], xs[3]));
     }
 
-    /// <summary>im2col of one group's channels: [nb, C·KH·KW, OH·OW]. A 1×1, stride-1, unpadded kernel needs no
-    /// unfolding: the image itself (as a view when its strides allow) is the column matrix.</summary>
-    static Tensor Im2ColOf(Tensor xg, ConvGeometry g)
-    {
-        int nb = xg.Layout.Shape[0];
-        if (IsPointwise(g)) return Reshape(xg, nb, g.C, g.H * g.W);
-        var col = Empty([nb, g.C * g.KH * g.KW, g.OH * g.OW], xg.DType, xg.Device);
-        Backend(xg).Im2Col(xg, col, g);
-        return col;
-    }
-
-    static bool IsPointwise(ConvGeometry g) => g is { KH: 1, KW: 1, SH: 1, SW: 1, PH: 0, PW: 0, OH: var oh, OW: var ow } && oh == g.H && ow == g.W;
-
     /// <summary>Σ dy over batch and space → [C]: first over each contiguous plane, then over the batch, so no
     /// permuted copy of dy is made.</summary>
     public static Tensor ConvBiasGrad(Tensor dy) => Reduce(ReduceOp.Sum, Reduce(ReduceOp.Sum, dy, [2, 3], keepDim: false), [0], keepDim: false);
-
-    /// <summary>Batch ranges [n0, n0 + nb) whose im2col buffer stays under <see cref="ColBudget"/> elements.</summary>
-    static IEnumerable<(int Start, int Count)> Chunks(int n, long perSample)
-    {
-        int step = (int)Math.Clamp(ColBudget / Math.Max(perSample, 1), 1, Math.Max(n, 1));
-        for (int n0 = 0; n0 < n; n0 += step) yield return (n0, Math.Min(step, n - n0));
-    }
 }

@@ -16,7 +16,50 @@ public static partial class Raw
             throw new ArgumentException($"matmul: expects a [B, M, K], b [B, K, N] and dst [B, M, N], got {Layout.Fmt(sa)}, {Layout.Fmt(sb)} and {Layout.Fmt(sd)}");
         if (a.DType != b.DType || a.DType != dst.DType)
             throw new ArgumentException($"matmul: operands must share a dtype, got {a.DType}, {b.DType} and {dst.DType}");
-        Backend(dst).Matmul(a, b, dst, accumulate);
+        var backend = Backend(dst);
+        // A sparse spike operand turns the product into a gather-add: s·b directly, or a·s as (sᵀ·aᵀ)ᵀ.
+        var (a2, b2, d2) = (Select(a, 0, 0), Select(b, 0, 0), Select(dst, 0, 0));
+        switch (SpikePath(backend, a, b, sd[2]))
+        {
+            case SpikeOperand.Left: backend.SpikeMatmul(a2, b2, d2, accumulate); return;
+            case SpikeOperand.Right: backend.SpikeMatmul(Transpose(b2, 0, 1), Transpose(a2, 0, 1), Transpose(d2, 0, 1), accumulate); return;
+            default: backend.Matmul(a, b, dst, accumulate); return;
+        }
+    }
+
+    internal enum SpikeOperand { None, Left, Right }
+
+    /// <summary>Which operand of a single (batch 1) product a [1, M, K]·b [1, K, N] is a sparse spike matrix worth a
+    /// gather-add, if any: s·b needs N wide enough, a·s (run as sᵀ·aᵀ) needs M wide enough.</summary>
+    internal static SpikeOperand SpikePath(IBackend backend, Tensor a, Tensor b, int n)
+    {
+        int m = a.Layout.Shape[1];
+        if (a.Layout.Shape[0] != 1 || !a.DType.IsFloating() || (long)m * a.Layout.Shape[2] * n < SpikeSparseMinWork)
+            return SpikeOperand.None;
+        return n >= SpikeSparseMinColumns && IsSparseSpikes(backend, Select(a, 0, 0)) ? SpikeOperand.Left
+            : m >= SpikeSparseMinColumns && IsSparseSpikes(backend, Select(b, 0, 0)) ? SpikeOperand.Right : SpikeOperand.None;
+    }
+
+    /// <summary>Below this many multiply-adds a product is not worth scanning for spikes.</summary>
+    const long SpikeSparseMinWork = 1 << 22;
+
+    /// <summary>
+    /// The fewest columns the gather-add must produce to pay for listing the spikes: that scan reads all of s, as a
+    /// dense pass does, so a narrow product is already as cheap dense (measured: 128 columns lost at every density,
+    /// 2048 won below the crossover; docs/performance.md).
+    /// </summary>
+    const int SpikeSparseMinColumns = 1024;
+
+    /// <summary>
+    /// The spike density below which the gather-add beats the dense GEMM (measured by the <c>sparse</c> benchmarks:
+    /// a Linear layer's forward and weight gradient at the EN5 size, see docs/performance.md).
+    /// </summary>
+    public const double SpikeSparseCrossover = 0.12;
+
+    static bool IsSparseSpikes(IBackend backend, Tensor x)
+    {
+        double d = backend.SpikeDensity(x);
+        return d >= 0 && d < SpikeSparseCrossover;
     }
 
     /// <summary>

@@ -26,8 +26,8 @@ public sealed class CpuStorage : Storage
 
     public static CpuStorage Allocate(DType dtype, int length) => new(dtype switch
     {
-        DType.Float32 => new float[length],
-        DType.Float64 => new double[length],
+        DType.Float32 => Cpu.LargeArrays.Zeroed<float>(length),
+        DType.Float64 => Cpu.LargeArrays.Zeroed<double>(length),
         DType.Int32 => new int[length],
         DType.Int64 => new long[length],
         DType.UInt8 => new byte[length],

@@ -64,18 +64,31 @@ public sealed partial class CudaBackend : ISpikingBackend
         Run(Programs.Random, $"poisson_encode_{Sfx(x.DType)}", n, new KernelArgs().Add(n).Add((long)x.Numel).Add(seed).Add(offset).Add(At(x)).Add(At(spikes)));
     }
 
-    /// <summary>kernels/sparse.cu: one block per output row, a zero spike skipping a whole row of the dense operand.</summary>
-    public void SpikeMatmul(Tensor s, Tensor w, Tensor y, bool transposeS)
+    /// <summary>
+    /// kernels/sparse.cu: one block per output row, a zero spike skipping a whole row of the dense operand. A transposed
+    /// view of a row-major s (the weight gradient's sᵀ) runs the transposed kernel on its storage; other views, and a
+    /// destination that is strided or accumulated into, go through contiguous temporaries.
+    /// </summary>
+    public void SpikeMatmul(Tensor s, Tensor b, Tensor dst, bool accumulate)
     {
-        if (Float16Widening.Widen(this, [s, w], [y], t => SpikeMatmul(t[0], t[1], t[2], transposeS))) return;
-        long m = s.Layout.Shape[0], k = s.Layout.Shape[1], n = w.Layout.Shape[1];
-        bool shapes = s.Rank == 2 && w.Rank == 2 && y.Rank == 2 && w.Layout.Shape[0] == (transposeS ? m : k)
-            && y.Layout.Shape[0] == (transposeS ? k : m) && y.Layout.Shape[1] == n;
-        if (!shapes || !s.DType.IsFloating() || w.DType != s.DType || y.DType != s.DType || !s.IsContiguous || !w.IsContiguous || !y.IsContiguous)
-            throw new ArgumentException($"spike_matmul: expects contiguous s [M, K], w [{(transposeS ? "M" : "K")}, N], y [{(transposeS ? "K" : "M")}, N] of one floating dtype, " +
-                $"got {s.DType} {Layout.Fmt(s.Layout.Shape)}, {w.DType} {Layout.Fmt(w.Layout.Shape)}, {y.DType} {Layout.Fmt(y.Layout.Shape)}");
-        RunRows(Programs.Sparse, $"spike_mm{(transposeS ? "_tn" : "")}_{Sfx(s.DType)}", transposeS ? k : m,
-            new KernelArgs().Add(m).Add(k).Add(n).Add(At(s)).Add(At(w)).Add(At(y)), blockSync: false);
+        if (Float16Widening.Widen(this, [s, b], [dst], t => SpikeMatmul(t[0], t[1], t[2], accumulate))) return;
+        var (ls, lb, ld) = (s.Layout, b.Layout, dst.Layout);
+        if (s.Rank != 2 || b.Rank != 2 || dst.Rank != 2 || lb.Shape[0] != ls.Shape[1] || ld.Shape[0] != ls.Shape[0] || ld.Shape[1] != lb.Shape[1]
+            || !s.DType.IsFloating() || b.DType != s.DType || dst.DType != s.DType)
+            throw new ArgumentException($"spike_matmul: expects s [M, K], b [K, N] and dst [M, N] of one floating dtype, " +
+                $"got {s.DType} {Layout.Fmt(ls.Shape)}, {b.DType} {Layout.Fmt(lb.Shape)} and {dst.DType} {Layout.Fmt(ld.Shape)}");
+        long m = ls.Shape[0], k = ls.Shape[1], n = lb.Shape[1];
+        if (m == 0 || n == 0) return;
+        var y = dst.IsContiguous && !accumulate ? dst : Temp(dst.DType, (int)m, (int)n);
+        var sT = Raw.Transpose(s, 0, 1);
+        var args = new KernelArgs();
+        if (m > 1 && k > 1 && sT.IsContiguous) // s = S0ᵀ with S0 [K, M] row-major: y = S0ᵀ·b
+            RunRows(Programs.Sparse, $"spike_mm_tn_{Sfx(s.DType)}", m, args.Add(k).Add(m).Add(n).Add(At(sT)).Add(At(Raw.Contiguous(b))).Add(At(y)), blockSync: false);
+        else
+            RunRows(Programs.Sparse, $"spike_mm_{Sfx(s.DType)}", m, args.Add(m).Add(k).Add(n).Add(At(Raw.Contiguous(s))).Add(At(Raw.Contiguous(b))).Add(At(y)), blockSync: false);
+        if (ReferenceEquals(y, dst)) return;
+        if (accumulate) Binary(BinaryOp.Add, dst, y, dst);
+        else Copy(y, dst);
     }
 
     /// <summary>

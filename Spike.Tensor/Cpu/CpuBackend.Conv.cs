@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 
 namespace Spike.Cpu;
 
@@ -51,35 +52,10 @@ public sealed partial class CpuBackend
     {
         var src = Data<T>(x); var dst = Data<T>(col);
         var lx = x.Layout;
-        int n = lx.Shape[0], oh = g.OH, ow = g.OW, kk = g.KH * g.KW, plane = oh * ow;
-        int sn = lx.Strides[0], sc = lx.Strides[1], sh = lx.Strides[2], sw = lx.Strides[3];
-        ForPlanes(n, g.C, (long)kk * plane, (ni, ci) =>
-        {
-            int xBase = lx.Offset + ni * sn + ci * sc;
-            for (int i = 0; i < g.KH; i++)
-            {
-                var (hLo, hHi) = ValidRange(oh, g.H, g.SH, i * g.DH - g.PH);
-                for (int j = 0; j < g.KW; j++)
-                {
-                    var (wLo, wHi) = ValidRange(ow, g.W, g.SW, j * g.DW - g.PW);
-                    int wStart = j * g.DW - g.PW;
-                    var rowSpan = dst.AsSpan(col.Layout.Offset + ni * col.Layout.Strides[0] + (ci * kk + i * g.KW + j) * plane, plane);
-                    rowSpan[..(hLo * ow)].Clear();
-                    rowSpan[(hHi * ow)..].Clear();
-                    for (int o = hLo; o < hHi; o++)
-                    {
-                        var d = rowSpan.Slice(o * ow, ow);
-                        d[..wLo].Clear();
-                        d[wHi..].Clear();
-                        int rowBase = xBase + (o * g.SH - g.PH + i * g.DH) * sh;
-                        if (g.SW == 1 && sw == 1)
-                            src.AsSpan(rowBase + wLo + wStart, wHi - wLo).CopyTo(d[wLo..wHi]);
-                        else
-                            for (int q = wLo; q < wHi; q++) d[q] = src[rowBase + (q * g.SW + wStart) * sw];
-                    }
-                }
-            }
-        });
+        int kk = g.KH * g.KW, plane = g.OH * g.OW;
+        ForPlanes(lx.Shape[0], g.C, (long)kk * plane, (ni, ci) =>
+            Im2ColPlane(src, lx.Offset + ni * lx.Strides[0] + ci * lx.Strides[1], lx.Strides[2], lx.Strides[3],
+                dst.AsSpan(col.Layout.Offset + ni * col.Layout.Strides[0] + ci * kk * plane, kk * plane), g));
     }
 
     // col: [N, C·KH·KW, OH·OW], each sample's matrix contiguous; dx: [N, C, H, W] any strides, accumulated into.
@@ -87,28 +63,68 @@ public sealed partial class CpuBackend
     {
         var src = Data<T>(col); var dst = Data<T>(dx);
         var lx = dx.Layout;
-        int n = lx.Shape[0], oh = g.OH, ow = g.OW, kk = g.KH * g.KW, plane = oh * ow;
-        int sn = lx.Strides[0], sc = lx.Strides[1], sh = lx.Strides[2], sw = lx.Strides[3];
+        int kk = g.KH * g.KW, plane = g.OH * g.OW;
         // Each (n, c) plane of dx is written by one thread only, so no two threads add into one pixel.
-        ForPlanes(n, g.C, (long)kk * plane, (ni, ci) =>
+        ForPlanes(lx.Shape[0], g.C, (long)kk * plane, (ni, ci) =>
+            Col2ImPlane(src.AsSpan(col.Layout.Offset + ni * col.Layout.Strides[0] + ci * kk * plane, kk * plane),
+                dst, lx.Offset + ni * lx.Strides[0] + ci * lx.Strides[1], lx.Strides[2], lx.Strides[3], g));
+    }
+
+    /// <summary>The KH·KW column rows of one image channel: rows[(i·KW + j)·OH·OW + oh·OW + ow] =
+    /// x[xBase + (oh·SH − PH + i·DH)·sh + (ow·SW − PW + j·DW)·sw], 0 outside the image.</summary>
+    static void Im2ColPlane<T>(T[] src, int xBase, int sh, int sw, Span<T> rows, ConvGeometry g) where T : unmanaged, INumber<T>
+    {
+        int oh = g.OH, ow = g.OW, plane = oh * ow;
+        for (int i = 0; i < g.KH; i++)
         {
-            int xBase = lx.Offset + ni * sn + ci * sc;
-            for (int i = 0; i < g.KH; i++)
+            var (hLo, hHi) = ValidRange(oh, g.H, g.SH, i * g.DH - g.PH);
+            for (int j = 0; j < g.KW; j++)
             {
-                var (hLo, hHi) = ValidRange(oh, g.H, g.SH, i * g.DH - g.PH);
-                for (int j = 0; j < g.KW; j++)
+                var (wLo, wHi) = ValidRange(ow, g.W, g.SW, j * g.DW - g.PW);
+                int wStart = j * g.DW - g.PW;
+                var rowSpan = rows.Slice((i * g.KW + j) * plane, plane);
+                rowSpan[..(hLo * ow)].Clear();
+                rowSpan[(hHi * ow)..].Clear();
+                for (int o = hLo; o < hHi; o++)
                 {
-                    var (wLo, wHi) = ValidRange(ow, g.W, g.SW, j * g.DW - g.PW);
-                    int wStart = j * g.DW - g.PW;
-                    int rowStart = col.Layout.Offset + ni * col.Layout.Strides[0] + (ci * kk + i * g.KW + j) * plane;
-                    for (int o = hLo; o < hHi; o++)
-                    {
-                        int rowBase = xBase + (o * g.SH - g.PH + i * g.DH) * sh;
-                        int s = rowStart + o * ow;
-                        for (int q = wLo; q < wHi; q++) dst[rowBase + (q * g.SW + wStart) * sw] += src[s + q];
-                    }
+                    var d = rowSpan.Slice(o * ow, ow);
+                    d[..wLo].Clear();
+                    d[wHi..].Clear();
+                    int rowBase = xBase + (o * g.SH - g.PH + i * g.DH) * sh;
+                    if (g.SW == 1 && sw == 1)
+                        src.AsSpan(rowBase + wLo + wStart, wHi - wLo).CopyTo(d[wLo..wHi]);
+                    else
+                        for (int q = wLo; q < wHi; q++) d[q] = src[rowBase + (q * g.SW + wStart) * sw];
                 }
             }
-        });
+        }
+    }
+
+    /// <summary>The adjoint of <see cref="Im2ColPlane{T}"/>: adds the KH·KW column rows of one channel into its image plane.</summary>
+    static void Col2ImPlane<T>(ReadOnlySpan<T> rows, T[] dst, int xBase, int sh, int sw, ConvGeometry g) where T : unmanaged, INumber<T>
+    {
+        int oh = g.OH, ow = g.OW, plane = oh * ow;
+        for (int i = 0; i < g.KH; i++)
+        {
+            var (hLo, hHi) = ValidRange(oh, g.H, g.SH, i * g.DH - g.PH);
+            for (int j = 0; j < g.KW; j++)
+            {
+                var (wLo, wHi) = ValidRange(ow, g.W, g.SW, j * g.DW - g.PW);
+                int wStart = j * g.DW - g.PW;
+                int rowStart = (i * g.KW + j) * plane;
+                for (int o = hLo; o < hHi; o++)
+                {
+                    int rowBase = xBase + (o * g.SH - g.PH + i * g.DH) * sh;
+                    var s = rows.Slice(rowStart + o * ow + wLo, wHi - wLo);
+                    if (g.SW == 1 && sw == 1)
+                    {
+                        var d = dst.AsSpan(rowBase + wLo + wStart, wHi - wLo);
+                        TensorPrimitives.Add(d, s, d);
+                    }
+                    else
+                        for (int q = 0; q < s.Length; q++) dst[rowBase + ((q + wLo) * g.SW + wStart) * sw] += s[q];
+                }
+            }
+        }
     }
 }

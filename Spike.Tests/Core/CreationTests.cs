@@ -113,7 +113,7 @@ public class PhiloxBatchTests
     {
         foreach (var (seed, start) in new (ulong, ulong)[] { (0, 0), (42, 5), (ulong.MaxValue, uint.MaxValue - 3UL), (7, 1UL << 40) })
         {
-            var batch = new float[37];
+            var batch = new float[77];
             PhiloxBatch.UniformFloat(seed, start, batch);
             for (int i = 0; i < batch.Length; i++)
                 batch[i].Should().Be(Philox.UniformFloat(seed, start + (ulong)i), $"seed {seed} counter {start + (ulong)i}");

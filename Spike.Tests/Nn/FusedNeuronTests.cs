@@ -43,6 +43,38 @@ public sealed class FusedNeuronTests
         Compare(() => new LifNode(2.0, true, 1.0, null, new ATan()) { VThresholdTensor = Tensor.FromArray([0.5f, 0.8f, 1.0f, 1.2f, 1.5f], 5) },
             T: 6, shape: [3, 5], seed: 9);
 
+    [TestCaseSource(nameof(Neurons))]
+    public void SingleStepForwardEqualsTheComposedStep(Func<BaseNode> make)
+    {
+        // Forward in single-step mode runs the fused kernel with T = 1; SingleStep is the op composition.
+        const int T = 4;
+        var x = RandomInput([T, 3, 5], 31);
+        var g = RandomInput([T, 3, 5], 32);
+        var results = new List<(float[] S, double[] V, double[] H, double[] Gx)>();
+        foreach (bool fused in new[] { true, false })
+        {
+            var node = make();
+            node.StepMode = StepMode.Single;
+            var xs = Raw.Clone(x).RequiresGrad_();
+            Tensor loss = Tensor.Scalar(0);
+            var spikes = new List<float>();
+            for (int t = 0; t < T; t++)
+            {
+                var s = fused ? node.Forward(xs.Select(0, t)) : node.SingleStep(xs.Select(0, t));
+                s.Shape.Should().Equal(3, 5);
+                spikes.AddRange(s.ToArray<float>());
+                loss = loss + (s * g.Select(0, t)).Sum();
+            }
+            node.HLast!.Shape.Should().Equal(3, 5);
+            (loss + node.V.Sum()).Backward();
+            results.Add((spikes.ToArray(), F64(node.V), F64(node.HLast!), F64(xs.Grad!)));
+        }
+        results[0].S.Should().Equal(results[1].S, "spikes must match exactly");
+        results[0].V.ShouldBeClose(results[1].V, 1e-5);
+        results[0].H.ShouldBeClose(results[1].H, 1e-5);
+        results[0].Gx.ShouldBeClose(results[1].Gx, 1e-5);
+    }
+
     [Test]
     public void StateCarriesGradientAcrossCalls()
     {

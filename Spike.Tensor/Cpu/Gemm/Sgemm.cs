@@ -26,6 +26,10 @@ internal static unsafe class Sgemm
     public static string KernelName =>
         Avx512F.IsSupported ? "avx512-12x32" : Avx2.IsSupported && Fma.IsSupported ? "avx2-6x16" : "scalar-4x8";
 
+    /// <summary>The micro-tile (MR rows × NR columns) of the kernel this machine runs.</summary>
+    public static (int MR, int NR) Tile =>
+        Avx512F.IsSupported ? (Avx512Kernel.MR, Avx512Kernel.NR) : Avx2.IsSupported && Fma.IsSupported ? (Avx2Kernel.MR, Avx2Kernel.NR) : (ScalarKernel.MR, ScalarKernel.NR);
+
     public static void Run(int m, int n, int k, float* a, nint rsa, nint csa, float* b, nint rsb, nint csb,
         float* c, nint rsc, nint csc, bool accumulate)
     {

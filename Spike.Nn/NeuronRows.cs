@@ -1,0 +1,128 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Spike.Nn;
+
+/// <summary>Hard (V = Vr after a spike) or soft (V = H − Vth) reset; <see cref="Detach"/> cuts S out of the reset path.</summary>
+internal readonly record struct ResetRule(bool Hard, float VReset, bool Detach);
+
+/// <summary>A per-neuron value of the fused path that is usually one scalar (V_init after a reset, Vth): a row is
+/// kept only when the value really differs per neuron.</summary>
+internal readonly struct NeuronRow
+{
+    readonly float[]? _row;
+    readonly float _value;
+
+    NeuronRow(float[]? row, float value) => (_row, _value) = (row, value);
+
+    public static NeuronRow Scalar(float value) => new(null, value);
+
+    /// <summary>t broadcast to the neuron shape: a scalar when t has one element, else a contiguous copy.</summary>
+    public static NeuronRow Of(Tensor t, int[] neuronShape, string? what = null)
+    {
+        if (t.Numel == 1) return Scalar((float)Raw.ToDType(t, DType.Float32).Item());
+        if (what is not null) Layout.Broadcast(t.Layout.Shape, neuronShape, what);
+        return new(Raw.Contiguous(Raw.Expand(t, neuronShape)).ToArray<float>(), 0);
+    }
+
+    /// <summary>dst = the values of neurons [start, start + dst.Length).</summary>
+    public void CopyTo(int start, Span<float> dst)
+    {
+        if (_row is null) dst.Fill(_value);
+        else _row.AsSpan(start, dst.Length).CopyTo(dst);
+    }
+
+    /// <summary>The values of neurons [start, start + scratch.Length): the row itself, or scratch filled with the scalar.</summary>
+    public ReadOnlySpan<float> Row(int start, Span<float> scratch)
+    {
+        if (_row is not null) return _row.AsSpan(start, scratch.Length);
+        scratch.Fill(_value);
+        return scratch;
+    }
+}
+
+/// <summary>The fire/reset rows of the fused neuron path, forward and backward side by side (Vector256 with a scalar tail).</summary>
+internal static class NeuronRows
+{
+    /// <summary>s = Θ(h − vth); v = hard ? (s ? vr : h) : h − s·vth. Exactly SpikingJelly's float32 result, since s ∈ {0, 1}.
+    /// h and v may be the same row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void FireReset(ReadOnlySpan<float> h, ReadOnlySpan<float> th, Span<float> s, Span<float> v, ResetRule rule)
+    {
+        int i = 0, n = h.Length;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref float hr = ref MemoryMarshal.GetReference(h);
+            ref float tr = ref MemoryMarshal.GetReference(th);
+            ref float sr = ref MemoryMarshal.GetReference(s);
+            ref float vref = ref MemoryMarshal.GetReference(v);
+            var one = Vector256<float>.One;
+            var vr = Vector256.Create(rule.VReset);
+            for (; i <= n - 8; i += 8)
+            {
+                var hv = Vector256.LoadUnsafe(ref hr, (nuint)i);
+                var tv = Vector256.LoadUnsafe(ref tr, (nuint)i);
+                var mask = Vector256.GreaterThanOrEqual(hv, tv);
+                (mask & one).StoreUnsafe(ref sr, (nuint)i);
+                var nv = rule.Hard ? Vector256.ConditionalSelect(mask, vr, hv) : hv - (mask & tv);
+                nv.StoreUnsafe(ref vref, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            bool spike = h[i] >= th[i];
+            s[i] = spike ? 1f : 0f;
+            v[i] = spike ? (rule.Hard ? rule.VReset : h[i] - th[i]) : h[i];
+        }
+    }
+
+    /// <summary>
+    /// gh = ∂L/∂H from gS = ∂L/∂S (empty: none) and gv = ∂L/∂V[t]:
+    /// hard: ∂V/∂H = 1 − S, ∂V/∂S = Vr − H; soft: ∂V/∂H = 1, ∂V/∂S = −Vth (∂V/∂S = 0 with DetachReset);
+    /// gh = gv·∂V/∂H + (gS + gv·∂V/∂S)·g'(H − Vth), with sg = g'(H − Vth).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ResetBackward(ReadOnlySpan<float> h, ReadOnlySpan<float> th, ReadOnlySpan<float> gS, ReadOnlySpan<float> gv,
+        ReadOnlySpan<float> sg, Span<float> gh, ResetRule rule)
+    {
+        int i = 0, n = h.Length;
+        bool hasGS = !gS.IsEmpty;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref float hr = ref MemoryMarshal.GetReference(h);
+            ref float tr = ref MemoryMarshal.GetReference(th);
+            ref float gsr = ref MemoryMarshal.GetReference(gS);
+            ref float gvr = ref MemoryMarshal.GetReference(gv);
+            ref float sgr = ref MemoryMarshal.GetReference(sg);
+            ref float ghr = ref MemoryMarshal.GetReference(gh);
+            var vr = Vector256.Create(rule.VReset);
+            for (; i <= n - 8; i += 8)
+            {
+                var hv = Vector256.LoadUnsafe(ref hr, (nuint)i);
+                var tv = Vector256.LoadUnsafe(ref tr, (nuint)i);
+                var g = Vector256.LoadUnsafe(ref gvr, (nuint)i);
+                var gs = hasGS ? Vector256.LoadUnsafe(ref gsr, (nuint)i) : Vector256<float>.Zero;
+                // hard: gv·(1 − S) is gv where no spike; soft: gv.
+                var direct = rule.Hard ? Vector256.AndNot(g, Vector256.GreaterThanOrEqual(hv, tv)) : g;
+                var dvds = rule.Detach ? Vector256<float>.Zero : rule.Hard ? vr - hv : -tv;
+                var r = direct + (gs + g * dvds) * Vector256.LoadUnsafe(ref sgr, (nuint)i);
+                r.StoreUnsafe(ref ghr, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            float s = h[i] >= th[i] ? 1f : 0f;
+            float dvdh = rule.Hard ? 1f - s : 1f;
+            float dvds = rule.Detach ? 0f : rule.Hard ? rule.VReset - h[i] : -th[i];
+            gh[i] = gv[i] * dvdh + ((hasGS ? gS[i] : 0f) + gv[i] * dvds) * sg[i];
+        }
+    }
+
+    /// <summary>dst = a − b.</summary>
+    public static void Subtract(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> dst) =>
+        System.Numerics.Tensors.TensorPrimitives.Subtract(a, b, dst);
+
+    /// <summary>dst += a.</summary>
+    public static void AddTo(ReadOnlySpan<float> a, Span<float> dst) => System.Numerics.Tensors.TensorPrimitives.Add(dst, a, dst);
+}

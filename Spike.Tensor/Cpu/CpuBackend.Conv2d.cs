@@ -1,0 +1,140 @@
+using System.Buffers;
+using System.Numerics.Tensors;
+using Spike.Cpu.Gemm;
+
+namespace Spike.Cpu;
+
+/// <summary>
+/// Float32 convolutions one image at a time: each worker unfolds an image into its own column buffer (about one L2's
+/// worth, reused for every image it takes) and runs a single-threaded SGEMM on it, images in parallel. No batch-sized
+/// column matrix is ever allocated, and the column data is consumed while it is still in cache. Batches smaller than
+/// the thread count (and other dtypes) take the chunked im2col + batched GEMM of <see cref="ConvGeneric"/>, whose GEMM
+/// parallelises inside the product instead.
+/// </summary>
+public sealed partial class CpuBackend
+{
+    /// <summary>Below this many multiply-adds a convolution stays on the calling thread.</summary>
+    const long ConvParallelThreshold = 1 << 20;
+
+    static bool PerImage(Tensor t, int n) => t.DType == DType.Float32 && n >= Environment.ProcessorCount;
+
+    static ParallelOptions ConvParallelism(long macs) => new() { MaxDegreeOfParallelism = macs < ConvParallelThreshold ? 1 : -1 };
+
+    /// <summary>Whether the transposed product (rows ↔ columns) fills the micro-tile better: the narrow side of a GEMM
+    /// is padded to the tile (MR rows, NR columns), e.g. 196 positions pad to 224 columns but to 204 rows.</summary>
+    static bool SwapSides(int m, int n, int k)
+    {
+        var (mr, nr) = Sgemm.Tile;
+        static double Fill(int size, int tile) => size / (double)((size + tile - 1) / tile * tile);
+        // A transposed destination is written through the edge path, which only pays off with enough depth.
+        return k >= 64 && Fill(n, mr) * Fill(m, nr) > 1.05 * Fill(m, mr) * Fill(n, nr);
+    }
+
+    // x: [N, G·C, H, W] any strides; weight: [Cout, C, KH, KW] and bias contiguous; y: [N, Cout, OH, OW] contiguous.
+    public unsafe void Conv2d(Tensor x, Tensor weight, Tensor? bias, Tensor y, ConvGeometry g, int groups)
+    {
+        int n = x.Layout.Shape[0], cout = weight.Layout.Shape[0], coutG = cout / groups, ckk = g.C * g.KH * g.KW, p = g.OH * g.OW;
+        if (!PerImage(x, n)) { ConvGeneric.Forward(this, x, weight, bias, y, g, groups); return; }
+        // With a bias the weight gains a column and the column buffer a row of ones: y = [W | b]·[col; 1].
+        int depth = bias is null ? ckk : ckk + 1;
+        var w = Data<float>(weight).AsSpan(weight.Layout.Offset, cout * ckk);
+        var wAug = new float[cout * depth];
+        for (int o = 0; o < cout; o++)
+        {
+            w.Slice(o * ckk, ckk).CopyTo(wAug.AsSpan(o * depth));
+            if (bias is not null) wAug[o * depth + ckk] = Data<float>(bias)[bias.Layout.Offset + o];
+        }
+        var (xs, ys) = (Data<float>(x), Data<float>(y));
+        var lx = x.Layout;
+        bool swap = SwapSides(coutG, p, depth);
+        Parallel.For(0, n, ConvParallelism((long)n * cout * ckk * p), () => RentColumns(depth, p, bias is not null), (ni, _, col) =>
+        {
+            fixed (float* cp = col, wp = wAug, yp = ys)
+                for (int gi = 0; gi < groups; gi++)
+                {
+                    for (int c = 0; c < g.C; c++)
+                        Im2ColPlane(xs, lx.Offset + ni * lx.Strides[0] + (gi * g.C + c) * lx.Strides[1], lx.Strides[2], lx.Strides[3],
+                            col.AsSpan(c * g.KH * g.KW * p, g.KH * g.KW * p), g);
+                    float* wg = wp + gi * coutG * depth, yg = yp + y.Layout.Offset + ((long)ni * cout + gi * coutG) * p;
+                    if (swap) Sgemm.Run(p, coutG, depth, cp, 1, p, wg, 1, depth, yg, 1, p, accumulate: false);   // yᵀ = colᵀ·Wᵀ
+                    else Sgemm.Run(coutG, p, depth, wg, depth, 1, cp, p, 1, yg, p, 1, accumulate: false);       // y = W·col
+                }
+            return col;
+        }, ReturnColumns);
+    }
+
+    // dy: [N, Cout, OH, OW] and weight contiguous; dx: [N, G·C, H, W] contiguous, overwritten.
+    public unsafe void Conv2dInputGrad(Tensor dy, Tensor weight, Tensor dx, ConvGeometry g, int groups)
+    {
+        int n = dy.Layout.Shape[0], cout = weight.Layout.Shape[0], coutG = cout / groups, ckk = g.C * g.KH * g.KW, p = g.OH * g.OW;
+        if (!PerImage(dy, n)) { ConvGeneric.InputGrad(this, dy, weight, dx, g, groups); return; }
+        var (ws, dys, dxs) = (Data<float>(weight), Data<float>(dy), Data<float>(dx));
+        int plane = g.H * g.W;
+        Parallel.For(0, n, ConvParallelism((long)n * cout * ckk * p), () => RentColumns(ckk, p, false), (ni, _, col) =>
+        {
+            fixed (float* cp = col, wp = ws, dyp = dys)
+                for (int gi = 0; gi < groups; gi++)
+                {
+                    // col = W_gᵀ·dy_g: A(i, q) = W[q, i] is read through its transpose.
+                    Sgemm.Run(ckk, p, coutG, wp + weight.Layout.Offset + gi * coutG * ckk, 1, ckk,
+                        dyp + dy.Layout.Offset + ((long)ni * cout + gi * coutG) * p, p, 1, cp, p, 1, accumulate: false);
+                    int xBase = dx.Layout.Offset + (ni * groups + gi) * g.C * plane;
+                    dxs.AsSpan(xBase, g.C * plane).Clear();
+                    for (int c = 0; c < g.C; c++)
+                        Col2ImPlane<float>(col.AsSpan(c * g.KH * g.KW * p, g.KH * g.KW * p), dxs, xBase + c * plane, g.W, 1, g);
+                }
+            return col;
+        }, ReturnColumns);
+    }
+
+    // dy: [N, Cout, OH, OW] contiguous; x: [N, G·C, H, W] any strides; dw: [Cout, C, KH, KW] contiguous, overwritten.
+    // Each worker sums its images into a private dW, and the partial sums are added at the end.
+    public unsafe void Conv2dWeightGrad(Tensor dy, Tensor x, Tensor dw, ConvGeometry g, int groups)
+    {
+        int n = dy.Layout.Shape[0], cout = dy.Layout.Shape[1], coutG = cout / groups, ckk = g.C * g.KH * g.KW, p = g.OH * g.OW;
+        if (!PerImage(dy, n)) { ConvGeneric.WeightGrad(this, dy, x, dw, g, groups); return; }
+        var (xs, dys) = (Data<float>(x), Data<float>(dy));
+        var (dws, dwOff) = (Data<float>(dw), dw.Layout.Offset);
+        dws.AsSpan(dwOff, cout * ckk).Clear();
+        var lx = x.Layout;
+        object gate = new();
+        bool swap = coutG > ckk;   // as in ConvGeneric: the wide side on the tile's N
+        Parallel.For(0, n, ConvParallelism((long)n * cout * ckk * p), () => (Col: RentColumns(ckk, p, false), Sum: RentSum(cout * ckk)), (ni, _, local) =>
+        {
+            fixed (float* cp = local.Col, sp = local.Sum, dyp = dys)
+                for (int gi = 0; gi < groups; gi++)
+                {
+                    for (int c = 0; c < g.C; c++)
+                        Im2ColPlane(xs, lx.Offset + ni * lx.Strides[0] + (gi * g.C + c) * lx.Strides[1], lx.Strides[2], lx.Strides[3],
+                            local.Col.AsSpan(c * g.KH * g.KW * p, g.KH * g.KW * p), g);
+                    float* dyg = dyp + dy.Layout.Offset + ((long)ni * cout + gi * coutG) * p, sg = sp + gi * coutG * ckk;
+                    if (swap) Sgemm.Run(ckk, coutG, p, cp, p, 1, dyg, 1, p, sg, 1, ckk, accumulate: true);   // dWᵀ += col·dyᵀ
+                    else Sgemm.Run(coutG, ckk, p, dyg, p, 1, cp, 1, p, sg, ckk, 1, accumulate: true);        // dW += dy·colᵀ
+                }
+            return local;
+        }, local =>
+        {
+            var part = local.Sum.AsSpan(0, cout * ckk);
+            lock (gate) TensorPrimitives.Add(dws.AsSpan(dwOff, cout * ckk), part, dws.AsSpan(dwOff, cout * ckk));
+            ReturnColumns(local.Col);
+            ArrayPool<float>.Shared.Return(local.Sum);
+        });
+    }
+
+    /// <summary>A worker's column buffer [rows (+ a row of ones), p].</summary>
+    static float[] RentColumns(int rows, int p, bool onesRow)
+    {
+        var col = ArrayPool<float>.Shared.Rent(rows * p);
+        if (onesRow) col.AsSpan((rows - 1) * p, p).Fill(1f);
+        return col;
+    }
+
+    static void ReturnColumns(float[] col) => ArrayPool<float>.Shared.Return(col);
+
+    static float[] RentSum(int length)
+    {
+        var sum = ArrayPool<float>.Shared.Rent(length);
+        sum.AsSpan(0, length).Clear();
+        return sum;
+    }
+}
