@@ -33,11 +33,11 @@ public static class Models
 
         // conv_fashion_mnist.py: static Conv(1,128,3)+BN on the image once, then IF(ATan) → MaxPool →
         // Conv(128,128,3)+BN → IF → MaxPool → Flatten → Linear(6272, 2048) → IF → Linear(2048, 10) → IF;
-        // T = 4, SGD 0.1 momentum 0.9, cosine schedule. b = 32 instead of 128: four times the steps per epoch, so a
-        // one-epoch CPU run gets as far as the script's first four epochs (docs/compat.md).
+        // T = 4, SGD 0.1 momentum 0.9, cosine schedule. b = 16 instead of 128: eight times the steps per epoch, so a
+        // one-epoch CPU run gets further than the script's first four epochs (docs/compat.md).
         ["conv-fashion-mnist"] = new("conv-fashion-mnist", "static Conv-BN, {IF-MaxPool-Conv-BN}, IF-MaxPool-FC-IF-FC-IF (conv_fashion_mnist.py)",
             DataKind.FashionMnist, 10, (t, c, g) => ConvFashionMnist(t, c ?? 128, g),
-            T: 4, BatchSize: 32, Opt: "sgd", Lr: 0.1, Scheduler: "cosine", Channels: 128, ChannelsInRunName: false),
+            T: 4, BatchSize: 16, Opt: "sgd", Lr: 0.1, Scheduler: "cosine", Channels: 128, ChannelsInRunName: false),
 
         // classify_dvsg.py (tutorial 14): {Conv(c,3)-BN-LIF-MaxPool}×5 → Dropout → FC(c·16, c·4) → LIF → Dropout →
         // FC(c·4, 110) → LIF → voting 110 → 11; LIF τ=2, ATan, detach_reset; frames split by number, T = 16,

@@ -42,7 +42,7 @@ public class ModelTests
         ifs.Should().OnlyContain(n => n.SurrogateFunction is ATan && !n.DetachReset && n.VReset == 0.0 && n.VThreshold == 1.0);
         Build("conv-fashion-mnist", 3, 4).Forward(Tensor.Rand([2, 1, 28, 28], new Generator(2))).Shape.Should().Equal(2, 10);
         var spec = Models.Get("conv-fashion-mnist");
-        (spec.T, spec.BatchSize, spec.Opt, spec.Lr, spec.Scheduler).Should().Be((4, 32, "sgd", 0.1, "cosine"));
+        (spec.T, spec.BatchSize, spec.Opt, spec.Lr, spec.Scheduler).Should().Be((4, 16, "sgd", 0.1, "cosine"));
     }
 
     [Test]
