@@ -50,15 +50,14 @@ public static class Harness
             ["gen2_gcs_per_run"] = Math.Round((GC.CollectionCount(2) - gc0) / (double)n, 3),
         };
         double cpuPerRun = (proc.TotalProcessorTime - cpu0).TotalSeconds / times.Count;
-        double median = Median(times);
+        times.Sort();
+        double median = times.Count % 2 == 1 ? times[times.Count / 2] : (times[times.Count / 2 - 1] + times[times.Count / 2]) / 2;
         double rate = w.Unit switch
         {
             "GFLOP/s" or "GB/s" => work / median / 1e9,
-            "M/s" => work / median / 1e6,
             "s" => median,
             _ => work / median, // events/s, frames/s, samples/s
         };
-        times.Sort();
         var metrics = w.Metrics?.Invoke() ?? new Dictionary<string, double>();
         foreach (var kv in metrics) diagnostics[kv.Key] = kv.Value;
         return new Result(w.Name, w.Group, times.Count, median, times[0], times[^1], rate, w.Unit, work, cpuPerRun, diagnostics);
@@ -69,12 +68,6 @@ public static class Harness
     {
         try { return long.Parse(File.ReadAllText("/proc/self/stat").Split(')')[1].Split(' ')[8], System.Globalization.CultureInfo.InvariantCulture); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException) { return 0; }
-    }
-
-    public static double Median(List<double> xs)
-    {
-        var s = xs.Order().ToList();
-        return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
     }
 
     /// <summary>The machine, runtime and settings a figure was taken under (load averages from /proc/loadavg).</summary>

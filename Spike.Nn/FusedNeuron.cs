@@ -126,39 +126,45 @@ internal static class FusedNeuron
             return [gxT, gvT, Raw.ToDType(gp, param.DType)];
         });
 
-        var spikes = View(packedOut, Raw.Narrow(packedOut, 0, 0, T), op + "Spikes", g => pending.Spikes = g);
+        var spikes = View(packedOut, Raw.Narrow(packedOut, 0, 0, T), op + "Spikes", pending, g => pending.Spikes = g);
         if (storeV)
         {
-            node.VSeqInternal = View(packedOut, Raw.Narrow(packedOut, 0, T, T), op + "VSeq", g => pending.VSeq = g);
-            node.V = View(packedOut, Raw.Select(packedOut, 0, 2 * T - 1), op + "V", g => pending.V = g);
+            node.VSeqInternal = View(packedOut, Raw.Narrow(packedOut, 0, T, T), op + "VSeq", pending, g => pending.VSeq = g);
+            node.V = View(packedOut, Raw.Select(packedOut, 0, 2 * T - 1), op + "V", pending, g => pending.V = g);
         }
         else
         {
             node.VSeqInternal = null;
-            node.V = View(packedOut, Raw.Select(packedOut, 0, T), op + "V", g => pending.V = g);
+            node.V = View(packedOut, Raw.Select(packedOut, 0, T), op + "V", pending, g => pending.V = g);
         }
         return spikes;
     }
 
-    /// <summary>A view of the packed output whose backward deposits its gradient for the fused node and returns a
-    /// stride-0 zero placeholder of the packed shape (no memory).</summary>
-    static Tensor View(Tensor packedOut, Tensor view, string name, Action<Tensor> deposit) =>
+    /// <summary>A view of the packed output whose backward deposits its gradient for the fused node. The first view of
+    /// a pass to do so returns a stride-0 zero placeholder of the packed shape (no memory), which makes the engine run
+    /// the fused backward; later views return none, so the engine never adds placeholders into a dense zero tensor.</summary>
+    static Tensor View(Tensor packedOut, Tensor view, string name, PendingGrads pending, Action<Tensor> deposit) =>
         Graph.Record(view, name, [packedOut], g =>
         {
             deposit(g);
-            return [Raw.Expand(Raw.ScalarFor(0, packedOut), packedOut.Layout.Shape)];
+            return [pending.TakePlaceholderTurn() ? Raw.Expand(Raw.ScalarFor(0, packedOut), packedOut.Layout.Shape) : null];
         });
 
     /// <summary>Gradients of the packed output's views, collected during one backward pass and taken by the fused node.</summary>
     sealed class PendingGrads
     {
         public Tensor? Spikes, VSeq, V;
+        bool _placeholderSent;
+
+        /// <summary>True for the first view of a backward pass to deposit; false for the rest until <see cref="Take"/>.</summary>
+        public bool TakePlaceholderTurn() => !_placeholderSent && (_placeholderSent = true);
 
         /// <summary>The gradients as contiguous Float32 arrays (null where a view got none); clears them for the next pass.</summary>
         public (float[]? S, float[]? VSeq, float[]? V) Take()
         {
             var result = (AsArray(Spikes), AsArray(VSeq), AsArray(V));
             Spikes = VSeq = V = null;
+            _placeholderSent = false;
             return result;
         }
 

@@ -45,12 +45,7 @@ public static class RunPlots
     public static float[,,] AccumulatedMaps(Tensor spikes, int upTo)
     {
         int c = spikes.Size(1), h = spikes.Size(2), w = spikes.Size(3);
-        var s = Raw.ToDType(spikes, DType.Float32).ToArray<float>();
-        var maps = new float[c, h, w];
-        for (int t = 0; t <= upTo; t++)
-            for (int ch = 0; ch < c; ch++)
-                for (int y = 0; y < h; y++)
-                    for (int x = 0; x < w; x++) maps[ch, y, x] += s[((t * c + ch) * h + y) * w + x];
+        var maps = Arrays.Cube(spikes.Narrow(0, 0, upTo + 1).Sum(0));
         for (int ch = 0; ch < c; ch++)
         {
             float lo = float.PositiveInfinity, hi = float.NegativeInfinity;

@@ -43,7 +43,7 @@ public static class DataSource
     {
         var frames = new FrameOptions(FramesNumber: t, SplitBy: SplitBy.Number);
         // Preparing a dataset the first time (checking, extracting, integrating) takes minutes: show its stages.
-        var bar = log is null ? null : new ProgressBar(log, interactive: IPassProgress.For(log) is LiveProgress);
+        var bar = log is null ? null : new ProgressBar(log, interactive: IPassProgress.IsInteractive(log));
         var options = new DatasetOptions { CheckMd5 = !skipMd5, Progress = bar };
         var train = open(root, true, frames, options);
         var test = open(root, false, frames, options);

@@ -13,9 +13,11 @@ public interface IPassProgress
 
     /// <summary>A live bar on an interactive terminal, plain lines on <paramref name="log"/> otherwise (redirected
     /// output, logs, tests), so files never fill with redraw sequences.</summary>
-    static IPassProgress For(TextWriter log) =>
-        ReferenceEquals(log, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive
-            ? new LiveProgress() : new PlainProgress(log);
+    static IPassProgress For(TextWriter log) => IsInteractive(log) ? new LiveProgress() : new PlainProgress(log);
+
+    /// <summary>Whether <paramref name="log"/> is the console of an interactive terminal.</summary>
+    static bool IsInteractive(TextWriter log) =>
+        ReferenceEquals(log, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
 }
 
 /// <summary>A line per tenth of the pass: "epoch 0 train 47/469 batches, 5997 samples, 812 samples/s".</summary>

@@ -27,7 +27,7 @@ public sealed class Trainer(TrainOptions options, TextWriter log, IPassProgress?
         {
             "sgd" => new Sgd(model.Parameters(), options.Lr, options.Momentum),
             "adam" => new Adam(model.Parameters(), options.Lr),
-            _ => throw new ArgumentException($"--opt must be sgd or adam, got '{options.Opt}'"),
+            _ => throw new UnreachableException(), // RunName (the RunDir above) has rejected other values
         };
         var trainLoader = DataLoader.Create(data.Train, options.BatchSize, shuffle: true, seed: (int)options.Seed, dropLast: true,
             workers: options.Workers, timeFirst: data.TimeFirst);
@@ -42,7 +42,7 @@ public sealed class Trainer(TrainOptions options, TextWriter log, IPassProgress?
             "none" => null,
             "cosine" => new CosineAnnealingLR(opt, options.TMax * batches),
             "step" => new StepLR(opt, options.StepSize * batches, options.Gamma),
-            _ => throw new ArgumentException($"--lr-scheduler must be step, cosine or none, got '{options.LrScheduler}'"),
+            _ => throw new UnreachableException(),
         };
 
         Directory.CreateDirectory(RunDir);

@@ -9,7 +9,6 @@ public sealed partial class CudaBackend
     /// </summary>
     public void Random(RandomKind kind, Tensor dst, ulong seed, ulong offset, double p0, double p1)
     {
-        if (Float16Widening.Widen(this, [], [dst], w => Random(kind, w[0], seed, offset, p0, p1))) return;
         if (dst.DType is not (DType.Float32 or DType.Float64) || !dst.IsContiguous)
         {
             var tmp = Temp(dst.DType is DType.Float64 ? DType.Float64 : DType.Float32, dst.Layout.Shape);

@@ -8,7 +8,6 @@ public sealed partial class CpuBackend
     /// that computes it, so results never depend on the machine.</summary>
     public void Random(RandomKind kind, Tensor dst, ulong seed, ulong offset, double p0, double p1)
     {
-        if (Float16Widening.Widen(this, [], [dst], w => Random(kind, w[0], seed, offset, p0, p1))) return;
         var target = dst.IsContiguous ? dst : Raw.EmptyLike(dst);
         switch (target.DType)
         {

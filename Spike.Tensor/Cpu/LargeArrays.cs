@@ -62,7 +62,7 @@ public static unsafe partial class LargeArrays
             Interlocked.Exchange(ref _sinceCollection, 0);
         }
         long since = Interlocked.Add(ref _sinceCollection, bytes);
-        if (since > Math.Max(PaceBytes, GC.GetGCMemoryInfo().HeapSizeBytes / 4))
+        if (since > PaceBytes && since > GC.GetGCMemoryInfo().HeapSizeBytes / 4) // the heap query only past PaceBytes
         {
             Interlocked.Exchange(ref _sinceCollection, 0);
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
