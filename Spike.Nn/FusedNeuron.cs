@@ -184,7 +184,7 @@ internal static class FusedNeuron
     {
         int tiles = (m + Tile - 1) / Tile;
         if (tiles > 1 && (long)m * t >= 1 << 16 && Environment.ProcessorCount > 1)
-            Parallel.For(0, tiles, b => body(b * Tile, Math.Min(Tile, m - b * Tile)));
+            Spike.Cpu.WorkerTeam.For(0, tiles, b => body(b * Tile, Math.Min(Tile, m - b * Tile)));
         else
             for (int b = 0; b < tiles; b++) body(b * Tile, Math.Min(Tile, m - b * Tile));
     }

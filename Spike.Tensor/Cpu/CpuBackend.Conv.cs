@@ -44,7 +44,7 @@ public sealed partial class CpuBackend
             for (int i = 0; i < n * c; i++) body(i / c, i % c);
             return;
         }
-        Parallel.For(0, n * c, i => body(i / c, i % c));
+        WorkerTeam.For(0, n * c, i => body(i / c, i % c));
     }
 
     // x: [N, C, H, W] any strides; col: [N, C·KH·KW, OH·OW], each sample's matrix contiguous, any batch stride.

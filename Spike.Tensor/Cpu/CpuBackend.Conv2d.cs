@@ -18,7 +18,7 @@ public sealed partial class CpuBackend
 
     static bool PerImage(Tensor t, int n) => t.DType == DType.Float32 && n >= Environment.ProcessorCount;
 
-    static ParallelOptions ConvParallelism(long macs) => new() { MaxDegreeOfParallelism = macs < ConvParallelThreshold ? 1 : -1 };
+    static bool ConvParallel(long macs) => macs >= ConvParallelThreshold;
 
     /// <summary>Whether the transposed product (rows ↔ columns) fills the micro-tile better: the narrow side of a GEMM
     /// is padded to the tile (MR rows, NR columns), e.g. 196 positions pad to 224 columns but to 204 rows.</summary>
@@ -47,7 +47,7 @@ public sealed partial class CpuBackend
         var (xs, ys) = (Data<float>(x), Data<float>(y));
         var lx = x.Layout;
         bool swap = SwapSides(coutG, p, depth);
-        Parallel.For(0, n, ConvParallelism((long)n * cout * ckk * p), () => RentColumns(depth, p, bias is not null), (ni, _, col) =>
+        WorkerTeam.For(0, n, () => RentColumns(depth, p, bias is not null), (ni, col) =>
         {
             fixed (float* cp = col, wp = wAug, yp = ys)
                 for (int gi = 0; gi < groups; gi++)
@@ -60,7 +60,7 @@ public sealed partial class CpuBackend
                     else Sgemm.Run(coutG, p, depth, wg, depth, 1, cp, p, 1, yg, p, 1, accumulate: false);       // y = W·col
                 }
             return col;
-        }, ReturnColumns);
+        }, ReturnColumns, ConvParallel((long)n * cout * ckk * p));
     }
 
     // dy: [N, Cout, OH, OW] and weight contiguous; dx: [N, G·C, H, W] contiguous, overwritten.
@@ -70,7 +70,7 @@ public sealed partial class CpuBackend
         if (!PerImage(dy, n)) { ConvGeneric.InputGrad(this, dy, weight, dx, g, groups); return; }
         var (ws, dys, dxs) = (Data<float>(weight), Data<float>(dy), Data<float>(dx));
         int plane = g.H * g.W;
-        Parallel.For(0, n, ConvParallelism((long)n * cout * ckk * p), () => RentColumns(ckk, p, false), (ni, _, col) =>
+        WorkerTeam.For(0, n, () => RentColumns(ckk, p, false), (ni, col) =>
         {
             fixed (float* cp = col, wp = ws, dyp = dys)
                 for (int gi = 0; gi < groups; gi++)
@@ -84,7 +84,7 @@ public sealed partial class CpuBackend
                         Col2ImPlane<float>(col.AsSpan(c * g.KH * g.KW * p, g.KH * g.KW * p), dxs, xBase + c * plane, g.W, 1, g);
                 }
             return col;
-        }, ReturnColumns);
+        }, ReturnColumns, ConvParallel((long)n * cout * ckk * p));
     }
 
     // dy: [N, Cout, OH, OW] contiguous; x: [N, G·C, H, W] any strides; dw: [Cout, C, KH, KW] contiguous, overwritten.
@@ -99,7 +99,7 @@ public sealed partial class CpuBackend
         var lx = x.Layout;
         object gate = new();
         bool swap = coutG > ckk;   // as in ConvGeneric: the wide side on the tile's N
-        Parallel.For(0, n, ConvParallelism((long)n * cout * ckk * p), () => (Col: RentColumns(ckk, p, false), Sum: RentSum(cout * ckk)), (ni, _, local) =>
+        WorkerTeam.For(0, n, () => (Col: RentColumns(ckk, p, false), Sum: RentSum(cout * ckk)), (ni, local) =>
         {
             fixed (float* cp = local.Col, sp = local.Sum, dyp = dys)
                 for (int gi = 0; gi < groups; gi++)
@@ -118,7 +118,7 @@ public sealed partial class CpuBackend
             lock (gate) TensorPrimitives.Add(dws.AsSpan(dwOff, cout * ckk), part, dws.AsSpan(dwOff, cout * ckk));
             ReturnColumns(local.Col);
             ArrayPool<float>.Shared.Return(local.Sum);
-        });
+        }, ConvParallel((long)n * cout * ckk * p));
     }
 
     /// <summary>A worker's column buffer [rows (+ a row of ones), p].</summary>

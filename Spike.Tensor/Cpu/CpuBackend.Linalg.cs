@@ -46,7 +46,7 @@ public sealed partial class CpuBackend
         }
         if (!reduceBatch && batches >= 2 * threads)
         {
-            Parallel.For(0, batches, bi => part(bi, 0, m, 0, n, accumulate));
+            WorkerTeam.For(0, batches, bi => part(bi, 0, m, 0, n, accumulate));
             return;
         }
         bool splitM = m >= n;
@@ -55,10 +55,10 @@ public sealed partial class CpuBackend
         int slices = Math.Min(threads, units);
         if (slices <= 1 && !reduceBatch)
         {
-            Parallel.For(0, batches, bi => part(bi, 0, m, 0, n, accumulate));
+            WorkerTeam.For(0, batches, bi => part(bi, 0, m, 0, n, accumulate));
             return;
         }
-        Parallel.For(0, slices, s =>
+        WorkerTeam.For(0, slices, s =>
         {
             int lo = Math.Min(len, (int)((long)units * s / slices) * align);
             int hi = Math.Min(len, (int)((long)units * (s + 1) / slices) * align);

@@ -61,6 +61,6 @@ public sealed partial class CpuBackend
         }
         const int chunk = 1 << 14;
         if (n < 2 * chunk) { Range(0, n); return; }
-        Parallel.For(0, (n + chunk - 1) / chunk, k => Range(k * chunk, Math.Min(n, (k + 1) * chunk)));
+        WorkerTeam.For(0, (n + chunk - 1) / chunk, k => Range(k * chunk, Math.Min(n, (k + 1) * chunk)));
     }
 }

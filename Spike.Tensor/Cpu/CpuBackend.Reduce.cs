@@ -65,7 +65,7 @@ public sealed partial class CpuBackend
         if ((long)outer * inner >= Strided.ParallelThreshold && outer > 1 && Environment.ProcessorCount > 1)
         {
             int parts = Math.Min(outer, Environment.ProcessorCount * 4);
-            Parallel.For(0, parts, p =>
+            WorkerTeam.For(0, parts, p =>
             {
                 int a = (int)((long)outer * p / parts), b = (int)((long)outer * (p + 1) / parts);
                 for (int r = a; r < b; r++) row(r);
@@ -91,7 +91,7 @@ public sealed partial class CpuBackend
         {
             // One long row (a full reduction): its chunks run in parallel, partials combine in order.
             var partial = new T[chunks];
-            Parallel.For(0, chunks, c => partial[c] = TOp.Reduce(s.AsSpan(xo + c * ReduceChunk, Math.Min(ReduceChunk, inner - c * ReduceChunk))));
+            WorkerTeam.For(0, chunks, c => partial[c] = TOp.Reduce(s.AsSpan(xo + c * ReduceChunk, Math.Min(ReduceChunk, inner - c * ReduceChunk))));
             T acc = partial[0];
             for (int c = 1; c < chunks; c++) acc = TOp.Combine(acc, partial[c]);
             d[dOff] = acc;
@@ -118,7 +118,7 @@ public sealed partial class CpuBackend
         if (outer == 1 && chunks > 1)
         {
             var partial = new int[chunks];
-            Parallel.For(0, chunks, c => partial[c] = c * ReduceChunk + First(xo + c * ReduceChunk, Math.Min(ReduceChunk, inner - c * ReduceChunk)));
+            WorkerTeam.For(0, chunks, c => partial[c] = c * ReduceChunk + First(xo + c * ReduceChunk, Math.Min(ReduceChunk, inner - c * ReduceChunk)));
             int best = partial[0];
             for (int c = 1; c < chunks; c++) if (Better(s[xo + partial[c]], s[xo + best])) best = partial[c];
             d[dOff] = best;

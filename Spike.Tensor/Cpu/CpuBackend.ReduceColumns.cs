@@ -58,7 +58,7 @@ public sealed partial class CpuBackend
         }
         int items = outer * blocks;
         if ((long)outer * r * inner >= Strided.ParallelThreshold && items > 1 && Environment.ProcessorCount > 1)
-            Parallel.For(0, items, Item);
+            WorkerTeam.For(0, items, Item);
         else for (int i = 0; i < items; i++) Item(i);
     }
 

@@ -13,7 +13,7 @@ public sealed partial class CpuBackend
     {
         int blocks = (inner + ColumnBlock - 1) / ColumnBlock, items = outer * blocks;
         void Item(int i) { int o = i / blocks, c0 = i % blocks * ColumnBlock; body(o, c0, Math.Min(ColumnBlock, inner - c0)); }
-        if ((long)outer * n * inner >= Strided.ParallelThreshold && items > 1 && Environment.ProcessorCount > 1) Parallel.For(0, items, Item);
+        if ((long)outer * n * inner >= Strided.ParallelThreshold && items > 1 && Environment.ProcessorCount > 1) WorkerTeam.For(0, items, Item);
         else for (int i = 0; i < items; i++) Item(i);
     }
 

@@ -62,8 +62,7 @@ public sealed partial class CpuBackend
         // Enough (block, row range) items to keep every thread busy; each item packs its own panel.
         int rowParts = Math.Max(1, Math.Min(m, (2 * threads + blocks - 1) / blocks));
         long work = (long)cols.Length * n;
-        var options = new ParallelOptions { MaxDegreeOfParallelism = work < 1 << 20 ? 1 : -1 };
-        Parallel.For(0, blocks * rowParts, options, () => new float[k * SpikeBlock], (item, _, panel) =>
+        WorkerTeam.For(0, blocks * rowParts, () => new float[k * SpikeBlock], (item, panel) =>
         {
             int j0 = item / rowParts * SpikeBlock, part = item % rowParts, nb = Math.Min(SpikeBlock, n - j0);
             int i0 = (int)((long)m * part / rowParts), i1 = (int)((long)m * (part + 1) / rowParts);
@@ -74,7 +73,7 @@ public sealed partial class CpuBackend
                     GatherRow(pp, cols, rowStart[i], rowStart[i + 1], dp + ld.Offset + i * ld.Strides[0] + j0 * ld.Strides[1], ld.Strides[1], nb, accumulate);
             }
             return panel;
-        }, _ => { });
+        }, _ => { }, parallel: work >= 1 << 20);
     }
 
     /// <summary>dst[j] (+)= Σ_{q ∈ [q0, q1)} panel[cols[q]·16 + j] for j &lt; nb; the 16 sums stay in registers.</summary>
@@ -124,8 +123,9 @@ public sealed partial class CpuBackend
             }
             var cols = new int[rowStart[m]];
             var array = Data<float>(s);
-            Parallel.For(0, m, new ParallelOptions { MaxDegreeOfParallelism = m * (long)k < 1 << 20 ? 1 : -1 }, i =>
-                Nonzeros(MemoryMarshal.Cast<float, int>(array.AsSpan(l.Offset + i * l.Strides[0], k)), cols.AsSpan(rowStart[i])));
+            void Row(int i) => Nonzeros(MemoryMarshal.Cast<float, int>(array.AsSpan(l.Offset + i * l.Strides[0], k)), cols.AsSpan(rowStart[i]));
+            if (m * (long)k < 1 << 20) for (int i = 0; i < m; i++) Row(i);
+            else WorkerTeam.For(0, m, Row);
             return (rowStart, cols);
         }
         else
@@ -204,7 +204,7 @@ public sealed partial class CpuBackend
         var (xs, ds) = (Data<float>(x), Data<float>(dst));
         int n = x.Numel, total = dst.Numel, xOff = x.Layout.Offset, dOff = dst.Layout.Offset;
         const int chunk = 1 << 14;
-        Parallel.For(0, (total + chunk - 1) / chunk, new ParallelOptions { MaxDegreeOfParallelism = total < 2 * chunk ? 1 : -1 }, c =>
+        WorkerTeam.For(0, (total + chunk - 1) / chunk, c =>
         {
             int a = c * chunk, b = Math.Min(total, a + chunk);
             var d = ds.AsSpan(dOff + a, b - a);

@@ -14,7 +14,7 @@ internal static class NnParallel
             return;
         }
         int parts = Math.Min(count, Environment.ProcessorCount * 4);
-        Parallel.For(0, parts, p =>
+        WorkerTeam.For(0, parts, p =>
         {
             int a = (int)((long)count * p / parts), b = (int)((long)count * (p + 1) / parts);
             if (a < b) body(a, b);

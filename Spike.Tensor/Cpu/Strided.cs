@@ -93,7 +93,7 @@ internal static class Strided
             // One long row: split it into chunks, each a row of its own.
             int chunks = Math.Min(Environment.ProcessorCount * 4, Math.Max(1, inner / (ParallelThreshold / 4)));
             int per = (inner + chunks - 1) / chunks;
-            Parallel.For(0, chunks, c =>
+            WorkerTeam.For(0, chunks, c =>
             {
                 int start = c * per, n = Math.Min(per, inner - start);
                 if (n <= 0) return;
@@ -104,7 +104,7 @@ internal static class Strided
             return;
         }
         int parts = Math.Min(rows, Environment.ProcessorCount * 4);
-        Parallel.For(0, parts, p =>
+        WorkerTeam.For(0, parts, p =>
         {
             int s = (int)((long)rows * p / parts), e = (int)((long)rows * (p + 1) / parts);
             if (s < e) RunRows(s, e);
