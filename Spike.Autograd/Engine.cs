@@ -26,6 +26,7 @@ public static class Engine
             throw new ArgumentException($"Backward: gradient of shape {Layout.Fmt(gradient.Layout.Shape)} does not match output shape {Layout.Fmt(root.Layout.Shape)}");
 
         var order = TopologicalOrder(root);
+        var adopter = new GradAdopter();
         var grads = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance) { [root] = Raw.ToDType(gradient, root.DType) };
         using var _ = Autograd.NoGrad();
         for (int i = order.Count - 1; i >= 0; i--)
@@ -33,7 +34,7 @@ public static class Engine
             var t = order[i];
             if (!grads.Remove(t, out var g)) continue;
             if (t.GradFn is null || t.RetainsGrad)
-                t.Grad = t.Grad is null ? Raw.Clone(g) : Raw.Binary(BinaryOp.Add, t.Grad, g);
+                t.Grad = t.Grad is null ? adopter.Own(g) : Raw.Binary(BinaryOp.Add, t.Grad, g);
             var fn = t.GradFn;
             if (fn is null) continue;
             var inputGrads = fn.Backward(g);
@@ -50,6 +51,24 @@ public static class Engine
                 if (gi.DType != input.DType) gi = Raw.ToDType(gi, input.DType);
                 grads[input] = grads.TryGetValue(input, out var acc) ? Raw.Binary(BinaryOp.Add, acc, gi) : gi;
             }
+        }
+    }
+
+    /// <summary>
+    /// Gives a tensor its first gradient without a copy where that is safe: the gradient was computed during this pass
+    /// (so it is neither the caller's seed nor a tensor from the forward pass), spans its whole storage and no other
+    /// tensor of the pass has been given the same storage. Anything else is cloned, so every .Grad owns its memory and
+    /// in-place edits (clipping, zeroing) touch nothing else. Saves a parameter-sized copy per parameter per step.
+    /// </summary>
+    sealed class GradAdopter
+    {
+        readonly long _passStart = Storage.NextSerial;
+        readonly HashSet<Storage> _given = new(ReferenceEqualityComparer.Instance);
+
+        public Tensor Own(Tensor g)
+        {
+            bool fresh = g.Storage.Serial >= _passStart && g.Layout.Offset == 0 && g.IsContiguous && g.Storage.Length == g.Numel;
+            return fresh && _given.Add(g.Storage) ? g : Raw.Clone(g);
         }
     }
 

@@ -3,6 +3,15 @@ namespace Spike;
 /// <summary>A flat buffer of elements that one or more tensors view through their layouts.</summary>
 public abstract class Storage
 {
+    static long _created;
+
+    /// <summary>Creation order of this storage among all storages of the process (1, 2, …). Backward uses it to tell
+    /// gradients made during the pass from tensors that existed before it.</summary>
+    internal long Serial { get; } = Interlocked.Increment(ref _created);
+
+    /// <summary>The serial the next storage will get.</summary>
+    internal static long NextSerial => Volatile.Read(ref _created) + 1;
+
     public abstract DType DType { get; }
     public abstract Device Device { get; }
     public abstract int Length { get; }

@@ -26,21 +26,24 @@ public class Adam : Optimizer
     public double Eps { get; }
     public double WeightDecay { get; }
 
-    protected override Tensor Update(int i, Tensor p, Tensor g)
+    protected override Tensor? Update(int i, Tensor p, Tensor g)
     {
         long t = StepCount + 1;
+        double c1 = 1 - Math.Pow(Beta1, t), c2 = 1 - Math.Pow(Beta2, t);
+        var ms = Buffer("exp_avg");
+        var vs = Buffer("exp_avg_sq");
+        ms[i] ??= Tensor.ZerosLike(p);
+        vs[i] ??= Tensor.ZerosLike(p);
+        if (AdamKernel.TryStep(p, g, ms[i]!, vs[i]!, new(WeightDecay, _decoupled, Lr, Beta1, Beta2, Eps, Lr / c1, c2))) return null;
         if (WeightDecay != 0)
         {
             if (_decoupled) p = p * (1 - Lr * WeightDecay);
             else g = g + p * WeightDecay;
         }
-        var ms = Buffer("exp_avg");
-        var vs = Buffer("exp_avg_sq");
-        var m = (ms[i] ?? Tensor.ZerosLike(p)) * Beta1 + g * (1 - Beta1);
-        var v = (vs[i] ?? Tensor.ZerosLike(p)) * Beta2 + g * g * (1 - Beta2);
+        var m = ms[i]! * Beta1 + g * (1 - Beta1);
+        var v = vs[i]! * Beta2 + g * g * (1 - Beta2);
         ms[i] = m;
         vs[i] = v;
-        double c1 = 1 - Math.Pow(Beta1, t), c2 = 1 - Math.Pow(Beta2, t);
         return p - m * (Lr / c1) / ((v / c2).Sqrt() + Eps);
     }
 }

@@ -73,13 +73,13 @@ public abstract class Optimizer
             {
                 var p = Parameters[i];
                 if (p.Grad is null) continue;
-                var updated = Update(i, p.Detach(), p.Grad);
-                Raw.CopyInto(updated, p);
+                if (Update(i, p.Detach(), p.Grad) is { } updated) Raw.CopyInto(updated, p);
             }
         }
         StepCount++;
     }
 
-    /// <summary>The new value of parameter i (its current value p and gradient g); recording is off.</summary>
-    protected abstract Tensor Update(int i, Tensor p, Tensor g);
+    /// <summary>The new value of parameter i (its current value p and gradient g), or null when the update was written
+    /// into p in place; recording is off.</summary>
+    protected abstract Tensor? Update(int i, Tensor p, Tensor g);
 }

@@ -40,6 +40,31 @@ public class EngineTests
     }
 
     [Test]
+    public void EveryGradOwnsItsMemory()
+    {
+        // Add's backward hands one fresh gradient to both leaves: the first takes it, the second gets a copy.
+        var a = Tensor.FromArray(new[] { 1.0, 2.0 }).RequiresGrad_();
+        var b = Tensor.FromArray(new[] { 3.0, 4.0 }).RequiresGrad_();
+        ((a + b) * 2).Sum().Backward();
+        a.Grad!.Storage.Should().NotBeSameAs(b.Grad!.Storage);
+        Raw.CopyInto(Tensor.ZerosLike(a), a.Grad!);
+        b.Grad!.ToArray<double>().Should().Equal(2, 2);
+        // The caller's seed is never taken: editing it afterwards leaves the gradient alone.
+        var seed = Tensor.FromArray(new[] { 5.0, 6.0 });
+        var x = Tensor.FromArray(new[] { 1.0, 1.0 }).RequiresGrad_();
+        x.Backward(seed);
+        Raw.CopyInto(Tensor.ZerosLike(seed), seed);
+        x.Grad!.ToArray<double>().Should().Equal(5, 6);
+        // A retained non-leaf gradient and the leaf gradient it flows into through a view stay apart.
+        var y = Tensor.FromArray(new[] { 1.0, 2.0, 3.0, 4.0 }).RequiresGrad_();
+        var h = y * 3;
+        h.RetainGrad();
+        (h.Reshape([2, 2]) * 1).Sum().Backward();
+        Raw.CopyInto(Tensor.ZerosLike(h), h.Grad!);
+        y.Grad!.ToArray<double>().Should().Equal(3, 3, 3, 3);
+    }
+
+    [Test]
     public void BackwardWithSeedAndErrors()
     {
         var x = Tensor.FromArray(new[] { 1.0, 2.0 }).RequiresGrad_();

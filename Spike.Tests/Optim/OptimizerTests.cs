@@ -72,6 +72,33 @@ public class OptimizerTests
     }
 
     [Test]
+    public void FusedAdamMatchesTheExpressionForm()
+    {
+        // A contiguous Float32 parameter takes the fused in-place kernel (vector body, scalar tail, parallel chunks);
+        // the same values in a transposed leaf take the tensor-expression path. Both must agree bit for bit.
+        const int rows = 301, cols = 250;
+        foreach (var (decay, decoupled) in new[] { (0.0, false), (0.1, false), (0.1, true) })
+        {
+            var init = Tensor.Randn([rows, cols], new Generator(3));
+            var fused = Raw.Clone(init).RequiresGrad_();
+            var plain = Raw.Contiguous(Raw.Transpose(init, 0, 1)).T.Detach().RequiresGrad_();
+            plain.IsContiguous.Should().BeFalse();
+            var weights = Tensor.Randn([rows, cols], new Generator(4));
+            Optimizer Make(Tensor p) => decoupled ? new AdamW([p], 0.01, weightDecay: decay) : new Adam([p], 0.01, weightDecay: decay);
+            var (optF, optP) = (Make(fused), Make(plain));
+            for (int s = 0; s < 3; s++)
+                foreach (var (p, opt) in new[] { (fused, optF), (plain, optP) })
+                {
+                    opt.ZeroGrad();
+                    (p * p * weights).Sum().Backward();
+                    opt.Step();
+                }
+            Raw.Contiguous(plain).ToArray<float>().Should().Equal(fused.ToArray<float>(), $"decay {decay}, decoupled {decoupled}");
+            fused.ToArray<float>().Should().NotEqual(init.ToArray<float>());
+        }
+    }
+
+    [Test]
     public void StateRoundTripsForResume()
     {
         var a = Tensor.FromArray((double[])P0.Clone()).RequiresGrad_();
