@@ -83,7 +83,7 @@ internal static class FusedNeuron
         {
             var (gS, gVSeq, gV) = pending.Take();
             var gx = Spike.Cpu.LargeArrays.Uninitialized(T * M);
-            var gv0 = new float[M];
+            var gv0 = vInit.RequiresGrad ? Spike.Cpu.LargeArrays.Uninitialized(M) : null;   // every element written below
             double gParam = 0;
             object gate = new();
             var surrogate = node.SurrogateFunction;
@@ -116,11 +116,11 @@ internal static class FusedNeuron
                     }
                     local += kernel.Backward(vPrev, h, gh, gx.AsSpan(t * M + b0, n), gvFuture);
                 }
-                gvFuture.CopyTo(gv0.AsSpan(b0, n));
+                if (gv0 is not null) gvFuture.CopyTo(gv0.AsSpan(b0, n));
                 if (local != 0) lock (gate) gParam += local;
             });
             var gxT = Wrap(gx, [T, .. neuronShape]);
-            var gvT = vInit.RequiresGrad ? Broadcasting.SumTo(Wrap(gv0, neuronShape), vInit.Layout.Shape) : null;
+            var gvT = gv0 is null ? null : Broadcasting.SumTo(Wrap(gv0, neuronShape), vInit.Layout.Shape);
             if (param is null) return [gxT, gvT];
             var gp = Raw.Reshape(Tensor.FromArray([(float)gParam]), param.Layout.Shape);
             return [gxT, gvT, Raw.ToDType(gp, param.DType)];

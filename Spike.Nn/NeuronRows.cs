@@ -12,31 +12,36 @@ internal readonly record struct ResetRule(bool Hard, float VReset, bool Detach);
 internal readonly struct NeuronRow
 {
     readonly float[]? _row;
+    readonly int _offset;
     readonly float _value;
 
-    NeuronRow(float[]? row, float value) => (_row, _value) = (row, value);
+    NeuronRow(float[]? row, int offset, float value) => (_row, _offset, _value) = (row, offset, value);
 
-    public static NeuronRow Scalar(float value) => new(null, value);
+    public static NeuronRow Scalar(float value) => new(null, 0, value);
 
-    /// <summary>t broadcast to the neuron shape: a scalar when t has one element, else a contiguous copy.</summary>
+    /// <summary>t broadcast to the neuron shape: a scalar when t has one element; t's own storage when it is a
+    /// contiguous Float32 CPU tensor of that shape (the V a single-step node carries from the previous step); else a
+    /// contiguous copy.</summary>
     public static NeuronRow Of(Tensor t, int[] neuronShape, string? what = null)
     {
         if (t.Numel == 1) return Scalar((float)Raw.ToDType(t, DType.Float32).Item());
         if (what is not null) Layout.Broadcast(t.Layout.Shape, neuronShape, what);
-        return new(Raw.Contiguous(Raw.Expand(t, neuronShape)).ToArray<float>(), 0);
+        if (t.Device == Device.Cpu && t.DType == DType.Float32 && t.IsContiguous && t.Shape.SequenceEqual(neuronShape))
+            return new(((CpuStorage)t.Storage).As<float>(), t.Layout.Offset, 0);
+        return new(Raw.Contiguous(Raw.Expand(t, neuronShape)).ToArray<float>(), 0, 0);
     }
 
     /// <summary>dst = the values of neurons [start, start + dst.Length).</summary>
     public void CopyTo(int start, Span<float> dst)
     {
         if (_row is null) dst.Fill(_value);
-        else _row.AsSpan(start, dst.Length).CopyTo(dst);
+        else _row.AsSpan(_offset + start, dst.Length).CopyTo(dst);
     }
 
     /// <summary>The values of neurons [start, start + scratch.Length): the row itself, or scratch filled with the scalar.</summary>
     public ReadOnlySpan<float> Row(int start, Span<float> scratch)
     {
-        if (_row is not null) return _row.AsSpan(start, scratch.Length);
+        if (_row is not null) return _row.AsSpan(_offset + start, scratch.Length);
         scratch.Fill(_value);
         return scratch;
     }
