@@ -32,7 +32,8 @@ public sealed partial class CpuBackend
     /// <summary>
     /// Splits a batched product across threads. Independent batches run in parallel when there are enough;
     /// otherwise (and always when dst's batch stride is 0, so batches add into one matrix) the larger of M and N
-    /// is cut into per-thread slices, aligned to the micro-tile, and each slice walks all batches in order.
+    /// is cut into per-thread slices, aligned to one micro-tile (coarser units left 1024 rows split 480/544, measured
+    /// 8 % slower than 516/508), and each slice walks all batches in order.
     /// </summary>
     static void Partition(int batches, int m, int n, int k, bool reduceBatch, bool accumulate, int mAlign, int nAlign, GemmPart part)
     {
@@ -80,7 +81,7 @@ public sealed partial class CpuBackend
             nint sa = la.Strides[0], rsa = la.Strides[1], csa = la.Strides[2];
             nint sb = lb.Strides[0], rsb = lb.Strides[1], csb = lb.Strides[2];
             nint sc = lc.Strides[0], rsc = lc.Strides[1], csc = lc.Strides[2];
-            Partition(batches, m, n, k, reduceBatch, accumulate, 12 * 8, 32 * 4, (bi, i0, i1, j0, j1, acc) =>
+            Partition(batches, m, n, k, reduceBatch, accumulate, Sgemm.Tile.MR, Sgemm.Tile.NR, (bi, i0, i1, j0, j1, acc) =>
                 Sgemm.Run(i1 - i0, j1 - j0, k,
                     (float*)pa + bi * sa + i0 * rsa, rsa, csa,
                     (float*)pb + bi * sb + j0 * csb, rsb, csb,
