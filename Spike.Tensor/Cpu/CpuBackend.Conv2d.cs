@@ -20,16 +20,6 @@ public sealed partial class CpuBackend
 
     static bool ConvParallel(long macs) => macs >= ConvParallelThreshold;
 
-    /// <summary>Whether the transposed product (rows ↔ columns) fills the micro-tile better: the narrow side of a GEMM
-    /// is padded to the tile (MR rows, NR columns), e.g. 196 positions pad to 224 columns but to 204 rows.</summary>
-    static bool SwapSides(int m, int n, int k)
-    {
-        var (mr, nr) = Sgemm.Tile;
-        static double Fill(int size, int tile) => size / (double)((size + tile - 1) / tile * tile);
-        // A transposed destination is written through the edge path, which only pays off with enough depth.
-        return k >= 64 && Fill(n, mr) * Fill(m, nr) > 1.05 * Fill(m, mr) * Fill(n, nr);
-    }
-
     // x: [N, G·C, H, W] any strides; weight: [Cout, C, KH, KW] and bias contiguous; y: [N, Cout, OH, OW] contiguous.
     public unsafe void Conv2d(Tensor x, Tensor weight, Tensor? bias, Tensor y, ConvGeometry g, int groups)
     {
@@ -47,7 +37,6 @@ public sealed partial class CpuBackend
         }
         var (xs, ys) = (Data<float>(x), Data<float>(y));
         var lx = x.Layout;
-        bool swap = SwapSides(coutG, p, depth);
         WorkerTeam.For(0, n, () => RentColumns(depth, p, bias is not null), (ni, col) =>
         {
             fixed (float* cp = col, wp = wAug, yp = ys)
@@ -57,8 +46,7 @@ public sealed partial class CpuBackend
                         Im2ColPlane(xs, lx.Offset + ni * lx.Strides[0] + (gi * g.C + c) * lx.Strides[1], lx.Strides[2], lx.Strides[3],
                             col.AsSpan(c * g.KH * g.KW * p, g.KH * g.KW * p), g);
                     float* wg = wp + gi * coutG * depth, yg = yp + y.Layout.Offset + ((long)ni * cout + gi * coutG) * p;
-                    if (swap) Sgemm.Run(p, coutG, depth, cp, 1, p, wg, 1, depth, yg, 1, p, accumulate: false);   // yᵀ = colᵀ·Wᵀ
-                    else Sgemm.Run(coutG, p, depth, wg, depth, 1, cp, p, 1, yg, p, 1, accumulate: false);       // y = W·col
+                    Sgemm.Run(coutG, p, depth, wg, depth, 1, cp, p, 1, yg, p, 1, accumulate: false);   // y = W·col
                 }
             return col;
         }, ReturnColumns, ConvParallel((long)n * cout * ckk * p));

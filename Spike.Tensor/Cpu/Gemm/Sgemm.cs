@@ -41,9 +41,28 @@ internal static unsafe class Sgemm
                     for (int j = 0; j < n; j++) c[i * rsc + j * csc] = 0;
             return;
         }
+        // Cᵀ = Bᵀ·Aᵀ when the transposed product fills the micro-tile better (x·Wᵀ with 10 outputs: 10 of 32 columns
+        // used, against 10 of 12 rows transposed).
+        if (FillsBetterTransposed(m, n, k))
+        {
+            (m, n, rsa, csa, rsb, csb, rsc, csc) = (n, m, csb, rsb, csa, rsa, csc, rsc);
+            float* t = a;
+            a = b;
+            b = t;
+        }
         if (Avx512F.IsSupported) Run<Avx512Kernel>(m, n, k, a, rsa, csa, b, rsb, csb, c, rsc, csc, accumulate);
         else if (Avx2.IsSupported && Fma.IsSupported) Run<Avx2Kernel>(m, n, k, a, rsa, csa, b, rsb, csb, c, rsc, csc, accumulate);
         else Run<ScalarKernel>(m, n, k, a, rsa, csa, b, rsb, csb, c, rsc, csc, accumulate);
+    }
+
+    /// <summary>Whether the product's transpose pads less: the narrow side of a GEMM is padded to the tile (MR rows,
+    /// NR columns), e.g. 196 positions pad to 224 columns but to 204 rows. A transposed C is written through the edge
+    /// path, which only pays off with enough depth.</summary>
+    public static bool FillsBetterTransposed(int m, int n, int k)
+    {
+        var (mr, nr) = Tile;
+        static double Fill(int size, int tile) => size / (double)((size + tile - 1) / tile * tile);
+        return k >= 64 && Fill(n, mr) * Fill(m, nr) > 1.05 * Fill(m, mr) * Fill(n, nr);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
