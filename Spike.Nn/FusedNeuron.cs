@@ -84,8 +84,7 @@ internal static class FusedNeuron
             var (gS, gVSeq, gV) = pending.Take();
             var gx = Spike.Cpu.LargeArrays.Uninitialized(T * M);
             var gv0 = vInit.RequiresGrad ? Spike.Cpu.LargeArrays.Uninitialized(M) : null;   // every element written below
-            double gParam = 0;
-            object gate = new();
+            var tileParam = new double[(M + Tile - 1) / Tile];   // summed in tile order below: deterministic
             var surrogate = node.SurrogateFunction;
             ForTiles(M, T, (b0, n) =>
             {
@@ -117,11 +116,13 @@ internal static class FusedNeuron
                     local += kernel.Backward(vPrev, h, gh, gx.AsSpan(t * M + b0, n), gvFuture);
                 }
                 if (gv0 is not null) gvFuture.CopyTo(gv0.AsSpan(b0, n));
-                if (local != 0) lock (gate) gParam += local;
+                tileParam[b0 / Tile] = local;
             });
             var gxT = Wrap(gx, [T, .. neuronShape]);
             var gvT = gv0 is null ? null : Broadcasting.SumTo(Wrap(gv0, neuronShape), vInit.Layout.Shape);
             if (param is null) return [gxT, gvT];
+            double gParam = 0;
+            foreach (double part in tileParam) gParam += part;
             var gp = Raw.Reshape(Tensor.FromArray([(float)gParam]), param.Layout.Shape);
             return [gxT, gvT, Raw.ToDType(gp, param.DType)];
         });

@@ -37,11 +37,11 @@ public sealed class CpuStorage : Storage
     {
         DType.Float32 => Cpu.LargeArrays.Zeroed<float>(length),
         DType.Float64 => Cpu.LargeArrays.Zeroed<double>(length),
-        DType.Int32 => new int[length],
-        DType.Int64 => new long[length],
-        DType.UInt8 => new byte[length],
-        DType.Bool => new bool[length],
-        DType.Float16 => new Half[length],
+        DType.Int32 => Cpu.LargeArrays.Zeroed<int>(length),
+        DType.Int64 => Cpu.LargeArrays.Zeroed<long>(length),
+        DType.UInt8 => Cpu.LargeArrays.Zeroed<byte>(length),
+        DType.Bool => Cpu.LargeArrays.Zeroed<bool>(length),
+        DType.Float16 => Cpu.LargeArrays.Zeroed<Half>(length),
         _ => throw new ArgumentOutOfRangeException(nameof(dtype), $"storage: unknown dtype {dtype}"),
     }, dtype);
 

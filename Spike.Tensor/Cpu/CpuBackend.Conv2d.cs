@@ -85,30 +85,46 @@ public sealed partial class CpuBackend
         if (SpikeConvApplies(x, n, groups)) { SpikeConv2dWeightGrad(dy, x, dw, g); return; }
         var (xs, dys) = (Data<float>(x), Data<float>(dy));
         var (dws, dwOff) = (Data<float>(dw), dw.Layout.Offset);
-        dws.AsSpan(dwOff, cout * ckk).Clear();
         var lx = x.Layout;
-        object gate = new();
         bool swap = coutG > ckk;   // as in ConvGeneric: the wide side on the tile's N
-        WorkerTeam.For(0, n, () => (Col: RentColumns(ckk, p, false), Sum: RentSum(cout * ckk)), (ni, local) =>
+        int chunks = ImageChunks(n, ConvParallel((long)n * cout * ckk * p));
+        var partial = new float[chunks][];
+        WorkerTeam.For(0, chunks, () => RentColumns(ckk, p, false), (ci, col) =>
         {
-            fixed (float* cp = local.Col, sp = local.Sum, dyp = dys)
-                for (int gi = 0; gi < groups; gi++)
-                {
-                    for (int c = 0; c < g.C; c++)
-                        Im2ColPlane(xs, lx.Offset + ni * lx.Strides[0] + (gi * g.C + c) * lx.Strides[1], lx.Strides[2], lx.Strides[3],
-                            local.Col.AsSpan(c * g.KH * g.KW * p, g.KH * g.KW * p), g);
-                    float* dyg = dyp + dy.Layout.Offset + ((long)ni * cout + gi * coutG) * p, sg = sp + gi * coutG * ckk;
-                    if (swap) Sgemm.Run(ckk, coutG, p, cp, p, 1, dyg, 1, p, sg, 1, ckk, accumulate: true);   // dWᵀ += col·dyᵀ
-                    else Sgemm.Run(coutG, ckk, p, dyg, p, 1, cp, 1, p, sg, ckk, 1, accumulate: true);        // dW += dy·colᵀ
-                }
-            return local;
-        }, local =>
-        {
-            var part = local.Sum.AsSpan(0, cout * ckk);
-            lock (gate) TensorPrimitives.Add(dws.AsSpan(dwOff, cout * ckk), part, dws.AsSpan(dwOff, cout * ckk));
-            ReturnColumns(local.Col);
-            ArrayPool<float>.Shared.Return(local.Sum);
-        }, ConvParallel((long)n * cout * ckk * p));
+            var sum = partial[ci] = RentSum(cout * ckk);
+            var (lo, hi) = ChunkImages(n, chunks, ci);
+            fixed (float* cp = col, sp = sum, dyp = dys)
+                for (int ni = lo; ni < hi; ni++)
+                    for (int gi = 0; gi < groups; gi++)
+                    {
+                        for (int c = 0; c < g.C; c++)
+                            Im2ColPlane(xs, lx.Offset + ni * lx.Strides[0] + (gi * g.C + c) * lx.Strides[1], lx.Strides[2], lx.Strides[3],
+                                col.AsSpan(c * g.KH * g.KW * p, g.KH * g.KW * p), g);
+                        float* dyg = dyp + dy.Layout.Offset + ((long)ni * cout + gi * coutG) * p, sg = sp + gi * coutG * ckk;
+                        if (swap) Sgemm.Run(ckk, coutG, p, cp, p, 1, dyg, 1, p, sg, 1, ckk, accumulate: true);   // dWᵀ += col·dyᵀ
+                        else Sgemm.Run(coutG, ckk, p, dyg, p, 1, cp, 1, p, sg, ckk, 1, accumulate: true);        // dW += dy·colᵀ
+                    }
+            return col;
+        }, ReturnColumns, chunks > 1);
+        AddPartials(partial, dws.AsSpan(dwOff, cout * ckk));
+    }
+
+    /// <summary>
+    /// Weight gradients sum their images in fixed contiguous chunks, one partial sum per chunk, and add the partials in
+    /// chunk order (<see cref="AddPartials"/>): the result does not depend on which thread took which chunk, so a
+    /// resumed training run repeats an uninterrupted one bit for bit. One chunk per thread when parallel.
+    /// </summary>
+    static int ImageChunks(int n, bool parallel) => parallel ? Math.Max(1, Math.Min(n, WorkerTeam.Size)) : 1;
+
+    static (int Lo, int Hi) ChunkImages(int n, int chunks, int chunk) =>
+        ((int)((long)n * chunk / chunks), (int)((long)n * (chunk + 1) / chunks));
+
+    /// <summary>dst = Σ partial[c] in chunk order; returns the (pooled) partial arrays.</summary>
+    static void AddPartials(float[][] partial, Span<float> dst)
+    {
+        partial[0].AsSpan(0, dst.Length).CopyTo(dst);
+        for (int c = 1; c < partial.Length; c++) TensorPrimitives.Add(dst, partial[c].AsSpan(0, dst.Length), dst);
+        foreach (var part in partial) ArrayPool<float>.Shared.Return(part);
     }
 
     /// <summary>A worker's column buffer [rows (+ a row of ones), p].</summary>

@@ -54,26 +54,30 @@ public sealed partial class CpuBackend
         }, _ => { });
     }
 
-    /// <summary>Weight gradient: each worker sums its images into a private dWᵀ [CKK, Cout] from dyᵀ rows; the partial
-    /// sums are added and transposed into dw at the end.</summary>
+    /// <summary>Weight gradient: each chunk of images is summed into its own dWᵀ [CKK, Cout] from dyᵀ rows; the partial
+    /// sums are added in chunk order and transposed into dw at the end.</summary>
     internal static void SpikeConv2dWeightGrad(Tensor dy, Tensor x, Tensor dw, ConvGeometry g)
     {
         int n = dy.Layout.Shape[0], cout = dy.Layout.Shape[1], ckk = g.C * g.KH * g.KW, p = g.OH * g.OW;
         var (xs, dys) = (Data<float>(x), Data<float>(dy));
         var lx = x.Layout;
         int dyOff = dy.Layout.Offset;
+        int chunks = ImageChunks(n, parallel: true);
+        var partial = new float[chunks][];
+        WorkerTeam.For(0, chunks, () => new float[p * cout], (ci, dyT) =>
+        {
+            var sum = partial[ci] = RentSum(ckk * cout);
+            var (lo, hi) = ChunkImages(n, chunks, ci);
+            for (int ni = lo; ni < hi; ni++)
+            {
+                Transpose(dys, dyOff + ni * cout * p, cout, p, dyT, 0);
+                var visit = new AddGradientRows(dyT, sum, cout);
+                VisitSpikeTaps(xs, lx.Offset + ni * lx.Strides[0], lx.Strides[1], lx.Strides[2], lx.Strides[3], g, ref visit);
+            }
+            return dyT;
+        }, _ => { });
         var total = new float[ckk * cout];
-        object gate = new();
-        WorkerTeam.For(0, n, () => (DyT: new float[p * cout], Sum: new float[ckk * cout]), (ni, local) =>
-        {
-            Transpose(dys, dyOff + ni * cout * p, cout, p, local.DyT, 0);
-            var visit = new AddGradientRows(local.DyT, local.Sum, cout);
-            VisitSpikeTaps(xs, lx.Offset + ni * lx.Strides[0], lx.Strides[1], lx.Strides[2], lx.Strides[3], g, ref visit);
-            return local;
-        }, local =>
-        {
-            lock (gate) System.Numerics.Tensors.TensorPrimitives.Add(total, local.Sum, total);
-        });
+        AddPartials(partial, total);
         Transpose(total, 0, ckk, cout, Data<float>(dw), dw.Layout.Offset);
     }
 

@@ -18,19 +18,32 @@ public static unsafe partial class LargeArrays
     static bool _adviseWorks = OperatingSystem.IsLinux();
 
     /// <summary>An array of <paramref name="length"/> floats with unspecified contents.</summary>
-    public static float[] Uninitialized(int length) => Advised(GC.AllocateUninitializedArray<float>(length));
+    public static float[] Uninitialized(int length)
+    {
+        PaceBefore((long)length * sizeof(float));
+        return Advised(GC.AllocateUninitializedArray<float>(length));
+    }
 
     /// <summary>A zero-filled array of <paramref name="length"/> elements (tensor storage).</summary>
-    public static T[] Zeroed<T>(int length) where T : unmanaged => Advised(new T[length]);
+    public static T[] Zeroed<T>(int length) where T : unmanaged
+    {
+        PaceBefore((long)length * sizeof(T));
+        return Advised(new T[length]);
+    }
+
+    /// <summary>Paces large requests before they are allocated, so that a collection it triggers frees memory the
+    /// request itself can reuse.</summary>
+    static void PaceBefore(long bytes)
+    {
+        if (bytes >= AdviseThreshold * 4L) Pace(bytes);
+    }
 
     /// <summary>Advises the whole 2 MiB pages inside a large array for huge pages. Pages the GC has already touched
     /// keep their 4 KiB mapping; fresh ones are faulted in 2 MiB at a time.</summary>
     static T[] Advised<T>(T[] a) where T : unmanaged
     {
         long bytes = (long)a.Length * sizeof(T);
-        if (bytes < AdviseThreshold * 4L) return a;
-        Pace(bytes);
-        if (!_adviseWorks) return a;
+        if (bytes < AdviseThreshold * 4L || !_adviseWorks) return a;
         fixed (T* p = a)
         {
             nuint start = ((nuint)p + HugePage - 1) & ~(HugePage - 1), end = (nuint)(p + a.Length) & ~(HugePage - 1);
