@@ -10,8 +10,11 @@ namespace Spike.Cpu;
 /// </summary>
 public static unsafe partial class LargeArrays
 {
-    /// <summary>Arrays at least this long (floats) are advised; below it the GC's small-object heap reuses memory.</summary>
-    const int AdviseThreshold = 1 << 20;
+    /// <summary>Arrays of at least this many bytes are advised (they span whole huge pages).</summary>
+    const long AdviseBytes = 4L << 20;
+    /// <summary>Arrays of at least this many bytes go to the large-object heap, whose memory comes back for reuse only
+    /// after a full collection: they are paced. Below it the small-object heap reuses memory by itself.</summary>
+    const long LargeObjectBytes = 85_000;
     const int MadvHugePage = 14;
     const nuint HugePage = 2 << 20;
 
@@ -35,7 +38,7 @@ public static unsafe partial class LargeArrays
     /// request itself can reuse.</summary>
     static void PaceBefore(long bytes)
     {
-        if (bytes >= AdviseThreshold * 4L) Pace(bytes);
+        if (bytes >= LargeObjectBytes) Pace(bytes);
     }
 
     /// <summary>Advises the whole 2 MiB pages inside a large array for huge pages. Pages the GC has already touched
@@ -43,7 +46,7 @@ public static unsafe partial class LargeArrays
     static T[] Advised<T>(T[] a) where T : unmanaged
     {
         long bytes = (long)a.Length * sizeof(T);
-        if (bytes < AdviseThreshold * 4L || !_adviseWorks) return a;
+        if (bytes < AdviseBytes || !_adviseWorks) return a;
         fixed (T* p = a)
         {
             nuint start = ((nuint)p + HugePage - 1) & ~(HugePage - 1), end = (nuint)(p + a.Length) & ~(HugePage - 1);
