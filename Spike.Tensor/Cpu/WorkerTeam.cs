@@ -12,7 +12,8 @@ namespace Spike.Cpu;
 /// spinning workers). Indices are claimed one at a time from a shared counter, so a worker that joins late simply
 /// finds less to do, and the caller never waits for a worker that has not started.
 /// Loops started from inside a loop body, or while another thread holds the team, run on the calling thread alone.
-/// The first exception a body throws is rethrown as itself once the loop has finished.
+/// A participant stops claiming indices at its first exception; once the loop has finished, the first exception is
+/// rethrown as itself.
 /// </summary>
 public static class WorkerTeam
 {
