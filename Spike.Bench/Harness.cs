@@ -80,6 +80,7 @@ public static class Harness
         ["os"] = RuntimeInformation.OSDescription,
         ["runtime"] = RuntimeInformation.FrameworkDescription,
         ["gc"] = GCSettings.IsServerGC ? "server" : "workstation",
+        ["tiered_compilation"] = AppContext.GetData("System.Runtime.TieredCompilation") is not (false or "false" or "False"),
         ["memory_gib"] = Math.Round(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (double)(1L << 30), 1),
         ["simd"] = new Dictionary<string, bool>
         {
