@@ -34,6 +34,56 @@ public sealed class FusedNeuronTests
         Compare(() => new ParametricLifNode(2.0, true, 1.0, null, new Sigmoid(), false), T: 8, shape: [2, 5000], seed: 3);
 
     [Test]
+    public void StreamedOutputsEqualCachedOnes()
+    {
+        // 2 × 4.2·10⁶ neurons: each [T, N] output is 33.6 MB, past the streaming threshold; each half alone stays below
+        // it and takes the plain stores. Neurons are independent, so the halves must reproduce the whole bit for bit.
+        const int t = 2, n = 4_200_000;
+        var x = Tensor.Rand([t, n], new Generator(21), 0, 2.0);
+        var gy = Tensor.Randn([t, n], new Generator(22));
+        float[] Run(Tensor input, Tensor seed, out float[] grad)
+        {
+            var leaf = Raw.Clone(input).RequiresGrad_();
+            var node = new ParametricLifNode(2.0, true, 1.0, 0.0, new ATan(), false) { StepMode = StepMode.Multi };
+            var spikes = node.Forward(leaf);
+            spikes.Backward(seed);
+            grad = leaf.Grad!.ToArray<float>();
+            return [.. spikes.ToArray<float>(), .. node.V.ToArray<float>()];
+        }
+        var whole = Run(x, gy, out var gWhole);
+        var first = Run(Raw.Narrow(x, 1, 0, n / 2), Raw.Narrow(gy, 1, 0, n / 2), out var g1);
+        var second = Run(Raw.Narrow(x, 1, n / 2, n / 2), Raw.Narrow(gy, 1, n / 2, n / 2), out var g2);
+        for (int step = 0; step <= t; step++)   // spikes rows, then V
+        {
+            var row = whole.AsSpan(step * n, n);
+            row[..(n / 2)].SequenceEqual(first.AsSpan(step * n / 2, n / 2)).Should().BeTrue($"row {step}, first half");
+            row[(n / 2)..].SequenceEqual(second.AsSpan(step * n / 2, n / 2)).Should().BeTrue($"row {step}, second half");
+        }
+        for (int step = 0; step < t; step++)
+        {
+            var row = gWhole.AsSpan(step * n, n);
+            row[..(n / 2)].SequenceEqual(g1.AsSpan(step * n / 2, n / 2)).Should().BeTrue($"gradient row {step}, first half");
+            row[(n / 2)..].SequenceEqual(g2.AsSpan(step * n / 2, n / 2)).Should().BeTrue($"gradient row {step}, second half");
+        }
+        whole.Take(t * n).Should().Contain(1f).And.Contain(0f);
+    }
+
+    [Test]
+    public void StreamCopyCopiesAtEveryAlignment()
+    {
+        var src = Enumerable.Range(0, 1000).Select(i => i * 0.5f).ToArray();
+        for (int offset = 0; offset < 20; offset++)
+            for (int length = 0; length < 70; length += 7)
+            {
+                var dst = new float[length + 40];
+                NeuronRows.StreamCopy(src.AsSpan(3, length), dst.AsSpan(offset, length));
+                dst.AsSpan(offset, length).SequenceEqual(src.AsSpan(3, length)).Should().BeTrue($"offset {offset}, length {length}");
+                dst.AsSpan(0, offset).ToArray().Should().AllBeEquivalentTo(0f);
+                dst.AsSpan(offset + length).ToArray().Should().AllBeEquivalentTo(0f);
+            }
+    }
+
+    [Test]
     public void CustomSurrogateRunsInTheFusedPath() =>
         Compare(() => new LifNode(2.0, true, 1.0, 0.0, new CustomSurrogate(x => (x * 3).Tanh() * 0.5 + 0.5, x => 1.5 * (1 - Math.Tanh(3 * x) * Math.Tanh(3 * x)))),
             T: 5, shape: [4, 9], seed: 5);
