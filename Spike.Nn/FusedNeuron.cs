@@ -73,6 +73,7 @@ internal static class FusedNeuron
             {
                 Span<float> hOut = hSeq.AsSpan(t * M + b0, n), sOut = outArr.AsSpan(t * M + b0, n);
                 Span<float> h = stream ? hRow : hOut, s = stream ? sRow : sOut;
+                if (stream && t + 1 < T) NeuronRows.Prefetch(xArr.AsSpan(xOff + (t + 1) * M + b0, n));
                 kernel.Forward(v, xArr.AsSpan(xOff + t * M + b0, n), h);
                 NeuronRows.FireReset(h, thr, s, v, reset);
                 if (stream)
@@ -114,6 +115,11 @@ internal static class FusedNeuron
                 for (int t = T - 1; t >= 0; t--)
                 {
                     var h = hSeq.AsSpan(t * M + b0, n);
+                    if (stream && t > 0)
+                    {
+                        NeuronRows.Prefetch(hSeq.AsSpan((t - 1) * M + b0, n));
+                        if (gS is not null) NeuronRows.Prefetch(gS.AsSpan((t - 1) * M + b0, n));
+                    }
                     // ∂L/∂V[t]: from step t + 1, plus the V_seq / V_final outputs.
                     gvFuture.CopyTo(gvt);
                     if (gVSeq is not null) NeuronRows.AddTo(gVSeq.AsSpan(t * M + b0, n), gvt);
