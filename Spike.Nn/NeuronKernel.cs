@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -52,6 +53,12 @@ internal sealed class LifKernel(bool decayInput, float vResetCharge, float tau, 
     public override void Forward(ReadOnlySpan<float> v, ReadOnlySpan<float> x, Span<float> h)
     {
         bool zero = vResetCharge == 0f;
+        if (decayInput && zero)
+        {
+            // h = v + (x − v)/τ (or + (x − v)·k) in one pass: the same operations as the three-pass form below.
+            ChargeDecayInput(v, x, h, divideByTau ? tau : k, divideByTau);
+            return;
+        }
         if (decayInput)
         {
             if (zero) TensorPrimitives.Subtract(x, v, h);          // x − v
@@ -77,6 +84,24 @@ internal sealed class LifKernel(bool decayInput, float vResetCharge, float tau, 
         {
             for (int i = 0; i < h.Length; i++) h[i] = v[i] - Scale(v[i] - vResetCharge) + x[i];
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void ChargeDecayInput(ReadOnlySpan<float> v, ReadOnlySpan<float> x, Span<float> h, float c, bool divide)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            ref float vr = ref MemoryMarshal.GetReference(v), xr = ref MemoryMarshal.GetReference(x), hr = ref MemoryMarshal.GetReference(h);
+            var cv = Vector512.Create(c);
+            for (; i <= h.Length - 16; i += 16)
+            {
+                var vv = Vector512.LoadUnsafe(ref vr, (nuint)i);
+                var d = Vector512.LoadUnsafe(ref xr, (nuint)i) - vv;
+                (vv + (divide ? d / cv : d * cv)).StoreUnsafe(ref hr, (nuint)i);
+            }
+        }
+        for (; i < h.Length; i++) h[i] = v[i] + (divide ? (x[i] - v[i]) / c : (x[i] - v[i]) * c);
     }
 
     public override double Backward(ReadOnlySpan<float> v, ReadOnlySpan<float> h, ReadOnlySpan<float> gh, Span<float> gx, Span<float> gv)
