@@ -86,6 +86,25 @@ internal sealed class LifKernel(bool decayInput, float vResetCharge, float tau, 
         }
     }
 
+    /// <summary>a = g·ca and b = g·cb in one pass (cb = 1 copies g).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void ScaleTwice(ReadOnlySpan<float> g, float ca, Span<float> a, float cb, Span<float> b)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            ref float gr = ref MemoryMarshal.GetReference(g), ar = ref MemoryMarshal.GetReference(a), br = ref MemoryMarshal.GetReference(b);
+            var (va, vb) = (Vector512.Create(ca), Vector512.Create(cb));
+            for (; i <= g.Length - 16; i += 16)
+            {
+                var gv = Vector512.LoadUnsafe(ref gr, (nuint)i);
+                (gv * va).StoreUnsafe(ref ar, (nuint)i);
+                (gv * vb).StoreUnsafe(ref br, (nuint)i);
+            }
+        }
+        for (; i < g.Length; i++) (a[i], b[i]) = (g[i] * ca, g[i] * cb);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void ChargeDecayInput(ReadOnlySpan<float> v, ReadOnlySpan<float> x, Span<float> h, float c, bool divide)
     {
@@ -107,8 +126,7 @@ internal sealed class LifKernel(bool decayInput, float vResetCharge, float tau, 
     public override double Backward(ReadOnlySpan<float> v, ReadOnlySpan<float> h, ReadOnlySpan<float> gh, Span<float> gx, Span<float> gv)
     {
         float kk = divideByTau ? 1f / tau : k;
-        TensorPrimitives.Multiply(gh, 1f - kk, gv);
-        if (decayInput) TensorPrimitives.Multiply(gh, kk, gx); else gh.CopyTo(gx);
+        ScaleTwice(gh, 1f - kk, gv, decayInput ? kk : 1f, gx);
         return paramGrad ? ParamGrad(v, h, gh, kk) : 0;
     }
 
