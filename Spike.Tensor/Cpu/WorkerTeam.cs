@@ -30,7 +30,7 @@ public static class WorkerTeam
     static ExceptionDispatchInfo? _error;
     /// <summary>Bumped once per loop; workers watch it.</summary>
     static long _generation;
-    /// <summary>The current loop's generation (high 32 bits), whether it has closed to new workers (bit 31) and how
+    /// <summary>The current loop's generation (its low 32 bits, in the high half), whether it has closed to new workers (bit 31) and how
     /// many workers joined it (low bits).</summary>
     static long _entry;
     static int _finished;
@@ -98,7 +98,7 @@ public static class WorkerTeam
             _error = null;
             _finished = 0;
             long generation = _generation + 1;
-            Volatile.Write(ref _entry, generation << 32);
+            Volatile.Write(ref _entry, Tag(generation));
             Interlocked.Exchange(ref _generation, generation);   // a full fence: pairs with the sleepers' increment
             if (Volatile.Read(ref _sleepers) > 0)
                 lock (Gate) Monitor.PulseAll(Gate);
@@ -165,13 +165,16 @@ public static class WorkerTeam
         return g;
     }
 
+    /// <summary>A generation's low 32 bits in the high half of an entry (the count wraps after 2³² loops, not the tag).</summary>
+    static long Tag(long generation) => (generation & 0xFFFF_FFFFL) << 32;
+
     /// <summary>Joins loop <paramref name="generation"/> if it is still the current one and open.</summary>
     static bool TryJoin(long generation)
     {
         while (true)
         {
             long entry = Volatile.Read(ref _entry);
-            if (entry >> 32 != generation || (entry & Closed) != 0) return false;
+            if ((entry & ~(Closed | (Closed - 1))) != Tag(generation) || (entry & Closed) != 0) return false;
             if (Interlocked.CompareExchange(ref _entry, entry + 1, entry) == entry) return true;
         }
     }
