@@ -25,7 +25,7 @@ public sealed partial class CpuBackend
     {
         int n = x.Layout.Shape[0], cout = weight.Layout.Shape[0], coutG = cout / groups, ckk = g.C * g.KH * g.KW, p = g.OH * g.OW;
         if (!PerImage(x, n)) { ConvGeneric.Forward(this, x, weight, bias, y, g, groups); return; }
-        if (SpikeConvApplies(x, n, groups)) { SpikeConv2d(x, weight, bias, y, g); return; }
+        if (SpikeConvApplies(x, groups)) { SpikeConv2d(x, weight, bias, y, g); return; }
         // With a bias the weight gains a column and the column buffer a row of ones: y = [W | b]·[col; 1].
         int depth = bias is null ? ckk : ckk + 1;
         var w = Data<float>(weight).AsSpan(weight.Layout.Offset, cout * ckk);
@@ -82,7 +82,7 @@ public sealed partial class CpuBackend
     {
         int n = dy.Layout.Shape[0], cout = dy.Layout.Shape[1], coutG = cout / groups, ckk = g.C * g.KH * g.KW, p = g.OH * g.OW;
         if (!PerImage(dy, n)) { ConvGeneric.WeightGrad(this, dy, x, dw, g, groups); return; }
-        if (SpikeConvApplies(x, n, groups)) { SpikeConv2dWeightGrad(dy, x, dw, g); return; }
+        if (SpikeConvApplies(x, groups)) { SpikeConv2dWeightGrad(dy, x, dw, g); return; }
         var (xs, dys) = (Data<float>(x), Data<float>(dy));
         var (dws, dwOff) = (Data<float>(dw), dw.Layout.Offset);
         var lx = x.Layout;

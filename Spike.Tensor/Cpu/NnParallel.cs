@@ -20,14 +20,4 @@ internal static class NnParallel
             if (a < b) body(a, b);
         });
     }
-
-    /// <summary>Throws the first inner exception of a parallel loop as itself, so callers see the kernel's message.</summary>
-    public static void Run(Action action)
-    {
-        try { action(); }
-        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
-        }
-    }
 }

@@ -58,7 +58,7 @@ internal static unsafe class Sgemm
     /// <summary>Whether the product's transpose pads less: the narrow side of a GEMM is padded to the tile (MR rows,
     /// NR columns), e.g. 196 positions pad to 224 columns but to 204 rows. A transposed C is written through the edge
     /// path, which only pays off with enough depth.</summary>
-    public static bool FillsBetterTransposed(int m, int n, int k)
+    static bool FillsBetterTransposed(int m, int n, int k)
     {
         var (mr, nr) = Tile;
         static double Fill(int size, int tile) => size / (double)((size + tile - 1) / tile * tile);

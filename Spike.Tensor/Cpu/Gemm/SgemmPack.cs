@@ -90,7 +90,7 @@ internal static unsafe class SgemmPack
     /// k-major. Groups of 8 lines go through 8×8 register transposes, groups of 4 through 4×4 ones, the rest one by one.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void Transpose(float* src, nint stride, int count, int kc, float* dst, int ld)
+    internal static void Transpose(float* src, nint stride, int count, int kc, float* dst, int ld)
     {
         int r = 0;
         if (Avx.IsSupported)
