@@ -29,7 +29,7 @@ public sealed partial class CpuBackend
         // With a bias the weight gains a column and the column buffer a row of ones: y = [W | b]·[col; 1].
         int depth = bias is null ? ckk : ckk + 1;
         var w = Data<float>(weight).AsSpan(weight.Layout.Offset, cout * ckk);
-        var wAug = new float[cout * depth];
+        var wAug = LargeArrays.Uninitialized(cout * depth);   // every element written below
         for (int o = 0; o < cout; o++)
         {
             w.Slice(o * ckk, ckk).CopyTo(wAug.AsSpan(o * depth));

@@ -43,7 +43,7 @@ public sealed partial class CpuBackend
         var (xs, ys) = (Data<float>(x), Data<float>(y));
         var lx = x.Layout;
         int yOff = y.Layout.Offset;
-        WorkerTeam.For(0, n, () => new float[p * cout], (ni, yT) =>
+        WorkerTeam.For(0, n, () => LargeArrays.Uninitialized(p * cout), (ni, yT) =>
         {
             for (int q = 0; q < p; q++)
                 if (b is null) yT.AsSpan(q * cout, cout).Clear();
@@ -65,7 +65,7 @@ public sealed partial class CpuBackend
         int dyOff = dy.Layout.Offset;
         int chunks = ImageChunks(n, parallel: true);
         var partial = new float[chunks][];
-        WorkerTeam.For(0, chunks, () => new float[p * cout], (ci, dyT) =>
+        WorkerTeam.For(0, chunks, () => LargeArrays.Uninitialized(p * cout), (ci, dyT) =>
         {
             var sum = partial[ci] = RentSum(ckk * cout);
             var (lo, hi) = ChunkImages(n, chunks, ci);
@@ -77,7 +77,7 @@ public sealed partial class CpuBackend
             }
             return dyT;
         }, _ => { });
-        var total = new float[ckk * cout];
+        var total = LargeArrays.Uninitialized(ckk * cout);
         AddPartials(partial, total);
         Transpose(total, 0, ckk, cout, Data<float>(dw), dw.Layout.Offset);
     }
@@ -178,7 +178,7 @@ public sealed partial class CpuBackend
     /// <summary>A [cols, rows] copy of the row-major [rows, cols] matrix at src[offset].</summary>
     static float[] Transposed(float[] src, int offset, int rows, int cols)
     {
-        var t = new float[rows * cols];
+        var t = LargeArrays.Uninitialized(rows * cols);
         Transpose(src, offset, rows, cols, t, 0);
         return t;
     }
