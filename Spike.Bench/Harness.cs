@@ -3,6 +3,7 @@ using System.Runtime;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Spike.Cpu;
 
 namespace Spike.Bench;
 
@@ -29,15 +30,17 @@ public static class Harness
     {
         // Each workload starts on a collected heap, so the previous one's garbage does not decide where its arrays land
         // (LIF T32 N1e6 right after the 256 MiB copy: 58–63 ms and ~1260 page faults per call without, 43–47 ms with).
+        // The previous workload's free arrays leave the cache too: each workload starts with an empty one.
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
+        LargeArrays.ReleaseCached();
         var (run, work) = w.Setup();
         run();
         run();
         var times = new List<double>();
         var proc = Process.GetCurrentProcess();
         var cpu0 = proc.TotalProcessorTime;
-        long faults0 = MinorFaults(), alloc0 = GC.GetTotalAllocatedBytes(), gc0 = GC.CollectionCount(2);
+        long faults0 = MinorFaults(), alloc0 = GC.GetTotalAllocatedBytes(), reused0 = LargeArrays.ReusedBytes, gc0 = GC.CollectionCount(2);
         var total = Stopwatch.StartNew();
         while (times.Count < minRuns || (total.Elapsed.TotalSeconds < minSeconds && times.Count < 100))
         {
@@ -51,6 +54,7 @@ public static class Harness
         {
             ["page_faults_per_run"] = (MinorFaults() - faults0) / (double)n,
             ["allocated_mb_per_run"] = Math.Round((GC.GetTotalAllocatedBytes() - alloc0) / 1e6 / n, 3),
+            ["reused_mb_per_run"] = Math.Round((LargeArrays.ReusedBytes - reused0) / 1e6 / n, 3),
             ["gen2_gcs_per_run"] = Math.Round((GC.CollectionCount(2) - gc0) / (double)n, 3),
         };
         double cpuPerRun = (proc.TotalProcessorTime - cpu0).TotalSeconds / times.Count;

@@ -45,10 +45,13 @@ static class ArrayRecycler
     static readonly Dictionary<(Type Element, int Length), List<Reclaimer>> FreeLists = new();
     static readonly object Gate = new();
     static readonly long FreeCapBytes = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 8;
-    static long _freeBytes, _sinceCollection, _epoch;
+    static long _freeBytes, _sinceCollection, _epoch, _reusedBytes;
 
     /// <summary>Bytes of free arrays waiting for reuse.</summary>
     public static long FreeBytes => Volatile.Read(ref _freeBytes);
+
+    /// <summary>Bytes handed out again since the process started.</summary>
+    public static long ReusedBytes => Volatile.Read(ref _reusedBytes);
 
     /// <summary>An array of <paramref name="length"/> elements, recycled when one is free (its contents are whatever
     /// its previous user left), otherwise made by <paramref name="allocate"/>. Returns whether it was recycled.</summary>
@@ -69,6 +72,7 @@ static class ArrayRecycler
             return fresh;
         }
         Interlocked.Add(ref _sinceCollection, bytes);
+        Interlocked.Add(ref _reusedBytes, bytes);
         GC.ReRegisterForFinalize(reclaimer);   // its finalizer ran when the array was freed
         Watched.AddOrUpdate(reclaimer.Array, reclaimer);   // the entry may have been cleared with the dead key
         return (T[])reclaimer.Array;

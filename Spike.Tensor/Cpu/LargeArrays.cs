@@ -39,6 +39,10 @@ public static unsafe partial class LargeArrays
     /// <summary>Bytes of large arrays that died and wait in the cache for a request of their type and length.</summary>
     public static long CachedBytes => ArrayRecycler.FreeBytes;
 
+    /// <summary>Bytes of large arrays handed out from the cache since the process started (allocation counters such as
+    /// <see cref="GC.GetTotalAllocatedBytes"/> do not see them).</summary>
+    public static long ReusedBytes => ArrayRecycler.ReusedBytes;
+
     /// <summary>Gives the cached free arrays back to the garbage collector, as <c>torch.cuda.empty_cache()</c> does for
     /// PyTorch's caching allocator. Arrays in use are not affected.</summary>
     public static void ReleaseCached() => ArrayRecycler.Trim();
