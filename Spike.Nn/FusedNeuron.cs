@@ -102,7 +102,6 @@ internal static class FusedNeuron
             ForTiles(M, T, (b0, n) =>
             {
                 Span<float> gvFuture = stackalloc float[n];
-                Span<float> gvt = stackalloc float[n];
                 Span<float> gh = stackalloc float[n];
                 Span<float> sg = stackalloc float[n];
                 Span<float> vPrev = stackalloc float[n];
@@ -120,13 +119,12 @@ internal static class FusedNeuron
                         NeuronRows.Prefetch(hSeq.AsSpan((t - 1) * M + b0, n));
                         if (gS is not null) NeuronRows.Prefetch(gS.AsSpan((t - 1) * M + b0, n));
                     }
-                    // ∂L/∂V[t]: from step t + 1, plus the V_seq / V_final outputs.
-                    gvFuture.CopyTo(gvt);
-                    if (gVSeq is not null) NeuronRows.AddTo(gVSeq.AsSpan(t * M + b0, n), gvt);
-                    if (gV is not null && t == T - 1) NeuronRows.AddTo(gV.AsSpan(b0, n), gvt);
-                    NeuronRows.Subtract(h, thr, scratch);
-                    surrogate.Derivative(scratch, sg);
-                    NeuronRows.ResetBackward(h, thr, gS is null ? default : gS.AsSpan(t * M + b0, n), gvt, sg, gh, reset);
+                    // ∂L/∂V[t]: from step t + 1, plus the V_seq / V_final outputs. The row is consumed by ResetBackward
+                    // before the kernel overwrites it with ∂L/∂V[t − 1].
+                    if (gVSeq is not null) NeuronRows.AddTo(gVSeq.AsSpan(t * M + b0, n), gvFuture);
+                    if (gV is not null && t == T - 1) NeuronRows.AddTo(gV.AsSpan(b0, n), gvFuture);
+                    surrogate.DerivativeAt(h, thr, sg);
+                    NeuronRows.ResetBackward(h, thr, gS is null ? default : gS.AsSpan(t * M + b0, n), gvFuture, sg, gh, reset);
                     if (kernel.NeedsVPrev)
                     {
                         if (t > 0) NeuronRows.FireReset(hSeq.AsSpan((t - 1) * M + b0, n), thr, scratch, vPrev, reset);

@@ -47,7 +47,8 @@ internal readonly struct NeuronRow
     }
 }
 
-/// <summary>The fire/reset rows of the fused neuron path, forward and backward side by side (Vector256 with a scalar tail).</summary>
+/// <summary>The fire/reset rows of the fused neuron path, forward and backward side by side (Vector512, then Vector256,
+/// then a scalar tail).</summary>
 internal static class NeuronRows
 {
     /// <summary>s = Θ(h − vth); v = hard ? (s ? vr : h) : h − s·vth. Exactly SpikingJelly's float32 result, since s ∈ {0, 1}.
@@ -62,6 +63,20 @@ internal static class NeuronRows
             ref float tr = ref MemoryMarshal.GetReference(th);
             ref float sr = ref MemoryMarshal.GetReference(s);
             ref float vref = ref MemoryMarshal.GetReference(v);
+            if (Vector512.IsHardwareAccelerated)
+            {
+                var one512 = Vector512<float>.One;
+                var vr512 = Vector512.Create(rule.VReset);
+                for (; i <= n - 16; i += 16)
+                {
+                    var hv = Vector512.LoadUnsafe(ref hr, (nuint)i);
+                    var tv = Vector512.LoadUnsafe(ref tr, (nuint)i);
+                    var mask = Vector512.GreaterThanOrEqual(hv, tv);
+                    (mask & one512).StoreUnsafe(ref sr, (nuint)i);
+                    var nv = rule.Hard ? Vector512.ConditionalSelect(mask, vr512, hv) : hv - (mask & tv);
+                    nv.StoreUnsafe(ref vref, (nuint)i);
+                }
+            }
             var one = Vector256<float>.One;
             var vr = Vector256.Create(rule.VReset);
             for (; i <= n - 8; i += 8)
@@ -101,6 +116,20 @@ internal static class NeuronRows
             ref float gvr = ref MemoryMarshal.GetReference(gv);
             ref float sgr = ref MemoryMarshal.GetReference(sg);
             ref float ghr = ref MemoryMarshal.GetReference(gh);
+            if (Vector512.IsHardwareAccelerated)
+            {
+                var vr512 = Vector512.Create(rule.VReset);
+                for (; i <= n - 16; i += 16)
+                {
+                    var hv = Vector512.LoadUnsafe(ref hr, (nuint)i);
+                    var tv = Vector512.LoadUnsafe(ref tr, (nuint)i);
+                    var g = Vector512.LoadUnsafe(ref gvr, (nuint)i);
+                    var gs = hasGS ? Vector512.LoadUnsafe(ref gsr, (nuint)i) : Vector512<float>.Zero;
+                    var direct = rule.Hard ? Vector512.AndNot(g, Vector512.GreaterThanOrEqual(hv, tv)) : g;
+                    var dvds = rule.Detach ? Vector512<float>.Zero : rule.Hard ? vr512 - hv : -tv;
+                    (direct + (gs + g * dvds) * Vector512.LoadUnsafe(ref sgr, (nuint)i)).StoreUnsafe(ref ghr, (nuint)i);
+                }
+            }
             var vr = Vector256.Create(rule.VReset);
             for (; i <= n - 8; i += 8)
             {

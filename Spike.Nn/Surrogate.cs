@@ -31,6 +31,15 @@ public abstract class Surrogate : Module
         for (int i = 0; i < x.Length; i++) dst[i] = (float)Derivative(x[i]);
     }
 
+    /// <summary>dst[i] = g'(h[i] − threshold[i]) in float32: the fused neuron backward's surrogate row. Overrides fuse
+    /// the subtraction into their own pass.</summary>
+    public virtual void DerivativeAt(ReadOnlySpan<float> h, ReadOnlySpan<float> threshold, Span<float> dst)
+    {
+        Span<float> x = dst.Length <= 4096 ? stackalloc float[dst.Length] : new float[dst.Length];
+        TensorPrimitives.Subtract(h, threshold, x);
+        Derivative(x, dst);
+    }
+
     /// <summary>dst[i] = g'(x[i]) in float64.</summary>
     public virtual void Derivative(ReadOnlySpan<double> x, Span<double> dst)
     {

@@ -63,6 +63,42 @@ public sealed class SurrogateTests
         dst.ShouldBeClose(xs.Select(v => (float)s.Derivative(v)).ToArray(), 1e-6f);
     }
 
+    [TestCaseSource(nameof(All))]
+    public void DerivativeAtThresholdEqualsDerivativeOfTheDifference(Surrogate s)
+    {
+        // The fused neuron backward's row g'(h − vth): bit-equal to subtracting first, at every length from 0 to 40
+        // (vector bodies and scalar tails).
+        var g = new Random(5);
+        for (int n = 0; n <= 40; n++)
+        {
+            var h = Enumerable.Range(0, n).Select(_ => (float)(g.NextDouble() * 4 - 1)).ToArray();
+            var th = Enumerable.Range(0, n).Select(_ => (float)(g.NextDouble() + 0.5)).ToArray();
+            var diff = h.Zip(th, (a, b) => a - b).ToArray();
+            var expected = new float[n];
+            s.Derivative(diff, expected);
+            var fused = new float[n];
+            s.DerivativeAt(h, th, fused);
+            fused.Should().Equal(expected, $"length {n}");
+        }
+    }
+
+    [Test]
+    public void ATanRowKernelEqualsTheFourPassForm()
+    {
+        // One pass over the row must round exactly as multiply, square, add one, divide did as separate passes.
+        var s = new ATan(3);
+        float c = (float)(Math.PI / 2 * 3), a2 = 1.5f;
+        var x = Enumerable.Range(0, 53).Select(i => (float)Math.Sin(i * 0.37) * 2.3f).ToArray();
+        var expected = new float[x.Length];
+        System.Numerics.Tensors.TensorPrimitives.Multiply(x, c, expected);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(expected, expected, expected);
+        System.Numerics.Tensors.TensorPrimitives.Add(expected, 1f, expected);
+        System.Numerics.Tensors.TensorPrimitives.Divide(a2, expected, expected);
+        var actual = new float[x.Length];
+        s.Derivative(x, actual);
+        actual.Should().Equal(expected);
+    }
+
     [Test]
     public void PrimitiveModeIsDifferentiableInFloat64() =>
         TestUtil.CheckGrad(a => { var s = new ATan(); s.Spiking = false; return s.Forward(a[0]); }, TestUtil.RandomF64(1, 3, 4));
