@@ -3,13 +3,13 @@ using Spike.Cpu;
 namespace Spike.Bench;
 
 /// <summary>2×2 / stride-2 pooling, Float32, on the plane sizes of the event-camera networks (DVS128 frames pooled
-/// 128 → 64 → 32) and of Fashion-MNIST (28): each with the vector pair kernels and with the scalar window loops,
+/// 128 → 64 → 32) and of Fashion-MNIST (28 → 14 → 7): each with the vector pair kernels and with the scalar window loops,
 /// back to back, so their ratio comes from the same run.</summary>
 public static class PoolWorkloads
 {
     public static IEnumerable<Workload> All()
     {
-        foreach (var (planes, side) in new[] { (64, 128), (256, 64), (1024, 28) })
+        foreach (var (planes, side) in new[] { (64, 128), (256, 64), (1024, 28), (4096, 14) })
             foreach (bool pairs in new[] { true, false })
             {
                 string path = pairs ? "vector" : "scalar";

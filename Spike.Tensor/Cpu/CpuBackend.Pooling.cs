@@ -12,7 +12,7 @@ public sealed partial class CpuBackend
     public void MaxPool(Tensor x, Tensor dst, Tensor indices, PoolGeometry g)
     {
         if (Float16Widening.Widen(this, [x], [dst, indices], w => MaxPool(w[0], w[1], w[2], g))) return;
-        if (PairsApply(x, g)) MaxPoolPairs(x, dst, indices, g);
+        if (PairsApply(x, g, anyWidth: true)) MaxPoolPairs(x, dst, indices, g);
         else if (x.DType == DType.Float32) MaxPool<float>(x, dst, indices, g);
         else if (x.DType == DType.Float64) MaxPool<double>(x, dst, indices, g);
         else throw PoolType("max_pool", x);

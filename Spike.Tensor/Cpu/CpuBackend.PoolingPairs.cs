@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Spike.Cpu;
 
@@ -6,10 +7,10 @@ namespace Spike.Cpu;
 // along H): sixteen outputs at a time. Each input row's 32 columns are split into even and odd columns by a lane
 // shuffle, so one output row costs a few vector operations per input row instead of a scalar loop per window.
 // The combination order is the scalar kernels' (rows top to bottom, columns left to right, strict > with NaN
-// winning), so values, indices and sums are bit-identical to them; columns the vectors do not cover (the last
-// fewer-than-16 outputs, a ceil-mode half window) go through the scalar window code.
-// Measured (docs/engine.md): planes 28 wide (14 outputs, less than one vector) gain nothing, so the path starts at
-// 16 outputs per row.
+// winning), so values, indices and sums are bit-identical to them. Max pooling covers a row's last fewer-than-16
+// outputs with masked loads and stores (AVX-512), so it takes planes of any width, 28 and 14 included; average
+// pooling sends them, and both send a ceil-mode half window, through the scalar window code, and average pooling
+// starts at 16 outputs per row.
 public sealed partial class CpuBackend
 {
     const int PairLanes = 16;
@@ -20,11 +21,11 @@ public sealed partial class CpuBackend
 
     [ThreadStatic] static bool t_scalarPooling;
 
-    /// <summary>Whether the pair kernels apply: Float32, window 2 / stride 2 / no padding or dilation along W, and at
-    /// least one full vector of outputs per row.</summary>
-    static bool PairsApply(Tensor x, PoolGeometry g) =>
-        PairPooling && Vector512.IsHardwareAccelerated && x.DType == DType.Float32 && g.Window is { KW: 2, SW: 2, PW: 0, DW: 1 }
-        && Math.Min(g.OW, g.W / 2) >= PairLanes;
+    /// <summary>Whether the pair kernels apply: Float32, window 2 / stride 2 / no padding or dilation along W, and
+    /// (average pooling) at least one full vector of outputs per row.</summary>
+    static bool PairsApply(Tensor x, PoolGeometry g, bool anyWidth = false) =>
+        PairPooling && Vector512.IsHardwareAccelerated && Avx512F.IsSupported && x.DType == DType.Float32
+        && g.Window is { KW: 2, SW: 2, PW: 0, DW: 1 } && Math.Min(g.OW, g.W / 2) >= (anyWidth ? 1 : PairLanes);
 
     static readonly Vector512<int> EvensThenOdds = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15);
     static readonly Vector512<int> LowHalfTwice = Vector512.Create(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
@@ -39,53 +40,89 @@ public sealed partial class CpuBackend
         return (Vector512.Create(lo.GetLower(), hi.GetLower()), Vector512.Create(lo.GetUpper(), hi.GetUpper()));
     }
 
+    /// <summary>Columns 2j and 2j + 1 of the first 2·<paramref name="count"/> floats at <paramref name="p"/>, for
+    /// j &lt; count ≤ 16; the loads are masked to those floats, and lanes past count are unspecified.</summary>
+    static unsafe (Vector512<float> Even, Vector512<float> Odd) SplitColumns(float* p, int count)
+    {
+        Vector512<float> a, b;
+        if (count == PairLanes) (a, b) = (Vector512.Load(p), Vector512.Load(p + PairLanes));
+        else
+        {
+            a = Avx512F.MaskLoad(p, FirstLanes(2 * count).AsSingle(), default);
+            b = Avx512F.MaskLoad(p + PairLanes, FirstLanes(2 * count - PairLanes).AsSingle(), default);
+        }
+        var lo = Vector512.Shuffle(a, EvensThenOdds);
+        var hi = Vector512.Shuffle(b, EvensThenOdds);
+        return (Vector512.Create(lo.GetLower(), hi.GetLower()), Vector512.Create(lo.GetUpper(), hi.GetUpper()));
+    }
+
+    /// <summary>A mask of the first <paramref name="n"/> 32-bit lanes (none for n ≤ 0).</summary>
+    static Vector512<int> FirstLanes(int n) => Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(n));
+
+    /// <summary>A mask of the first <paramref name="n"/> 64-bit lanes (none for n ≤ 0).</summary>
+    static Vector512<long> FirstLanes64(int n) => Vector512.LessThan(Vector512<long>.Indices, Vector512.Create((long)n));
+
     /// <summary>Lanes where <paramref name="candidate"/> replaces the running maximum: greater, or NaN (as torch).</summary>
     static Vector512<int> Replaces(Vector512<float> candidate, Vector512<float> best) =>
         (Vector512.GreaterThan(candidate, best) | ~Vector512.Equals(candidate, candidate)).AsInt32();
 
-    static void MaxPoolPairs(Tensor x, Tensor dst, Tensor indices, PoolGeometry g)
+    static unsafe void MaxPoolPairs(Tensor x, Tensor dst, Tensor indices, PoolGeometry g)
     {
         var s = Data<float>(x); var d = Data<float>(dst); var ix = Data<long>(indices);
         int xo = x.Layout.Offset, dOff = dst.Layout.Offset, io = indices.Layout.Offset;
         var k = g.Window;
         int planes = x.Layout.Shape[0], inPlane = g.H * g.W, outPlane = g.OH * g.OW;
-        int vectorOutputs = Math.Min(g.OW, g.W / 2) / PairLanes * PairLanes;
+        int pairOutputs = Math.Min(g.OW, g.W / 2);   // windows with both columns inside the row
         NnParallel.For(planes, (long)outPlane * k.KH * 2, (p0, p1) =>
         {
-            for (int p = p0; p < p1; p++)
-            {
-                ReadOnlySpan<float> plane = s.AsSpan(xo + p * inPlane, inPlane);
-                Span<float> values = d.AsSpan(dOff + p * outPlane, outPlane);
-                Span<long> args = ix.AsSpan(io + p * outPlane, outPlane);
-                for (int oh = 0; oh < g.OH; oh++)
+            fixed (float* sp = s, dp = d)
+            fixed (long* ip = ix)
+                for (int p = p0; p < p1; p++)
                 {
-                    var (h0, h1) = MaxRows(g, oh);
-                    int o = oh * g.OW;
-                    for (int ow = 0; ow < vectorOutputs; ow += PairLanes)
+                    float* plane = sp + xo + (long)p * inPlane, values = dp + dOff + (long)p * outPlane;
+                    long* args = ip + io + (long)p * outPlane;
+                    for (int oh = 0; oh < g.OH; oh++)
                     {
-                        var best = Vector512.Create(float.NegativeInfinity);
-                        var arg = Vector512.Create(h0 * g.W + 2 * ow) + EvenColumns;
-                        for (int h = h0; h < h1; h += k.DH)
+                        var (h0, h1) = MaxRows(g, oh);
+                        int o = oh * g.OW;
+                        for (int ow = 0; ow < pairOutputs; ow += PairLanes)
                         {
-                            var row = plane.Slice(h * g.W, g.W);
-                            var (even, odd) = SplitColumns(row, 2 * ow);
-                            var rowArg = Vector512.Create(h * g.W + 2 * ow) + EvenColumns;
-                            var oddWins = Replaces(odd, even);
-                            var rowBest = Vector512.ConditionalSelect(oddWins.AsSingle(), odd, even);
-                            rowArg = Vector512.ConditionalSelect(oddWins, rowArg + Vector512<int>.One, rowArg);
-                            var rowWins = Replaces(rowBest, best);
-                            best = Vector512.ConditionalSelect(rowWins.AsSingle(), rowBest, best);
-                            arg = Vector512.ConditionalSelect(rowWins, rowArg, arg);
+                            int count = Math.Min(PairLanes, pairOutputs - ow);
+                            var best = Vector512.Create(float.NegativeInfinity);
+                            var arg = Vector512.Create(h0 * g.W + 2 * ow) + EvenColumns;
+                            for (int h = h0; h < h1; h += k.DH)
+                            {
+                                var (even, odd) = SplitColumns(plane + h * g.W + 2 * ow, count);
+                                var rowArg = Vector512.Create(h * g.W + 2 * ow) + EvenColumns;
+                                var oddWins = Replaces(odd, even);
+                                var rowBest = Vector512.ConditionalSelect(oddWins.AsSingle(), odd, even);
+                                rowArg = Vector512.ConditionalSelect(oddWins, rowArg + Vector512<int>.One, rowArg);
+                                var rowWins = Replaces(rowBest, best);
+                                best = Vector512.ConditionalSelect(rowWins.AsSingle(), rowBest, best);
+                                arg = Vector512.ConditionalSelect(rowWins, rowArg, arg);
+                            }
+                            var (argLo, argHi) = Vector512.Widen(arg);
+                            if (count == PairLanes)
+                            {
+                                best.Store(values + o + ow);
+                                argLo.Store(args + o + ow);
+                                argHi.Store(args + o + ow + PairLanes / 2);
+                            }
+                            else
+                            {
+                                Avx512F.MaskStore(values + o + ow, FirstLanes(count).AsSingle(), best);
+                                Avx512F.MaskStore(args + o + ow, FirstLanes64(count), argLo);
+                                Avx512F.MaskStore(args + o + ow + PairLanes / 2, FirstLanes64(count - PairLanes / 2), argHi);
+                            }
                         }
-                        best.CopyTo(values.Slice(o + ow, PairLanes));
-                        var (argLo, argHi) = Vector512.Widen(arg);
-                        argLo.CopyTo(args.Slice(o + ow, PairLanes / 2));
-                        argHi.CopyTo(args.Slice(o + ow + PairLanes / 2, PairLanes / 2));
+                        if (pairOutputs < g.OW)   // ceil mode: a last window with one column
+                        {
+                            var planeSpan = new ReadOnlySpan<float>(plane, inPlane);
+                            for (int ow = pairOutputs; ow < g.OW; ow++)
+                                values[o + ow] = MaxWindow(planeSpan, g, h0, h1, ow, out args[o + ow]);
+                        }
                     }
-                    for (int ow = vectorOutputs; ow < g.OW; ow++)
-                        values[o + ow] = MaxWindow(plane, g, h0, h1, ow, out args[o + ow]);
                 }
-            }
         });
     }
 
