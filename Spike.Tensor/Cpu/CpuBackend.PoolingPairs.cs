@@ -48,19 +48,13 @@ public sealed partial class CpuBackend
         if (count == PairLanes) (a, b) = (Vector512.Load(p), Vector512.Load(p + PairLanes));
         else
         {
-            a = Avx512F.MaskLoad(p, FirstLanes(2 * count).AsSingle(), default);
-            b = Avx512F.MaskLoad(p + PairLanes, FirstLanes(2 * count - PairLanes).AsSingle(), default);
+            a = Avx512F.MaskLoad(p, LaneMasks.First32(2 * count), default);
+            b = Avx512F.MaskLoad(p + PairLanes, LaneMasks.First32(2 * count - PairLanes), default);
         }
         var lo = Vector512.Shuffle(a, EvensThenOdds);
         var hi = Vector512.Shuffle(b, EvensThenOdds);
         return (Vector512.Create(lo.GetLower(), hi.GetLower()), Vector512.Create(lo.GetUpper(), hi.GetUpper()));
     }
-
-    /// <summary>A mask of the first <paramref name="n"/> 32-bit lanes (none for n ≤ 0).</summary>
-    static Vector512<int> FirstLanes(int n) => Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(n));
-
-    /// <summary>A mask of the first <paramref name="n"/> 64-bit lanes (none for n ≤ 0).</summary>
-    static Vector512<long> FirstLanes64(int n) => Vector512.LessThan(Vector512<long>.Indices, Vector512.Create((long)n));
 
     /// <summary>Lanes where <paramref name="candidate"/> replaces the running maximum: greater, or NaN (as torch).</summary>
     static Vector512<int> Replaces(Vector512<float> candidate, Vector512<float> best) =>
@@ -110,9 +104,9 @@ public sealed partial class CpuBackend
                             }
                             else
                             {
-                                Avx512F.MaskStore(values + o + ow, FirstLanes(count).AsSingle(), best);
-                                Avx512F.MaskStore(args + o + ow, FirstLanes64(count), argLo);
-                                Avx512F.MaskStore(args + o + ow + PairLanes / 2, FirstLanes64(count - PairLanes / 2), argHi);
+                                Avx512F.MaskStore(values + o + ow, LaneMasks.First32(count), best);
+                                Avx512F.MaskStore(args + o + ow, LaneMasks.First64(count), argLo);
+                                Avx512F.MaskStore(args + o + ow + PairLanes / 2, LaneMasks.First64(count - PairLanes / 2), argHi);
                             }
                         }
                         if (pairOutputs < g.OW)   // ceil mode: a last window with one column

@@ -83,6 +83,18 @@ public class GemmTests
     }
 
     [Test]
+    public void TransposedProductsAndEdgeTiles([Values(false, true)] bool accumulate)
+    {
+        // Shapes whose transpose fills the micro-tile better (a convolution's [128, 196] output, ten outputs of a
+        // linear layer), so C is written column by column; depths past one block; edge tiles in both directions.
+        Check(Rand(1, DType.Float32, 1, 128, 400), Rand(2, DType.Float32, 1, 400, 196), accumulate: accumulate);
+        Check(Rand(3, DType.Float32, 1, 70, 100), Rand(4, DType.Float32, 1, 100, 10), accumulate: accumulate);
+        Check(Rand(5, DType.Float32, 1, 29, 90), Rand(6, DType.Float32, 1, 90, 47), accumulate: accumulate);
+        var t = Raw.Transpose(Tensor.Full([1, 196, 128], 0.25), 1, 2);   // a column-major destination
+        Check(Rand(7, DType.Float32, 1, 128, 70), Rand(8, DType.Float32, 1, 70, 196), t, accumulate);
+    }
+
+    [Test]
     public void BroadcastBatchAndManyBatches([Values(DType.Float32, DType.Float64)] DType dtype)
     {
         // A weight shared by 9 batches through stride 0, large enough to take the parallel paths.

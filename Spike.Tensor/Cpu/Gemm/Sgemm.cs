@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace Spike.Cpu.Gemm;
@@ -78,6 +79,9 @@ internal static unsafe class Sgemm
         }
         float* pa = _bufA, pb = _bufB;
         float* tile = stackalloc float[mr * nr];
+        float* tileT = stackalloc float[nr * TransposedRow];
+        // Edge tiles are written with masked vectors when C has a unit stride along either side.
+        bool maskedEdges = Avx512F.IsSupported && mr <= TransposedRow && nr == 2 * TransposedRow;
 
         for (int jc = 0; jc < n; jc += NC)
         {
@@ -107,16 +111,51 @@ internal static unsafe class Sgemm
                             }
                             // Edge tile or strided C: full tile into the stack, keep the valid rows×cols.
                             TK.Run(kc, ap, pb + jr * kc, tile, nr, overwrite: true);
-                            for (int i = 0; i < rows; i++)
-                                for (int j = 0; j < cols; j++)
-                                {
-                                    float* d = cp + i * rsc + j * csc;
-                                    *d = overwrite ? tile[i * nr + j] : *d + tile[i * nr + j];
-                                }
+                            if (maskedEdges && csc == 1) PutRows(tile, nr, rows, cols, cp, rsc, overwrite);
+                            else if (maskedEdges && rsc == 1) PutColumns(tile, tileT, mr, nr, rows, cols, cp, csc, overwrite);
+                            else
+                                for (int i = 0; i < rows; i++)
+                                    for (int j = 0; j < cols; j++)
+                                    {
+                                        float* d = cp + i * rsc + j * csc;
+                                        *d = overwrite ? tile[i * nr + j] : *d + tile[i * nr + j];
+                                    }
                         }
                     }
                 }
             }
         }
+    }
+
+    /// <summary>Row length of the transposed edge tile: one AVX-512 vector, so a column of up to 16 rows is one
+    /// masked store.</summary>
+    const int TransposedRow = 16;
+
+    /// <summary>C[i, 0..cols) (=|+=) tile row i for i &lt; rows: C row-major, two masked vectors per row.</summary>
+    static void PutRows(float* tile, int nr, int rows, int cols, float* c, nint rsc, bool overwrite)
+    {
+        var (m0, m1) = (LaneMasks.First32(cols), LaneMasks.First32(cols - TransposedRow));
+        for (int i = 0; i < rows; i++)
+        {
+            float* d = c + i * rsc, t = tile + i * nr;
+            Put(d, Vector512.Load(t), m0, overwrite);
+            if (cols > TransposedRow) Put(d + TransposedRow, Vector512.Load(t + TransposedRow), m1, overwrite);
+        }
+    }
+
+    /// <summary>C[0..rows), j] (=|+=) tile column j for j &lt; cols: C column-major (a transposed product), the tile
+    /// transposed by 8×8 register blocks so each column is one masked vector.</summary>
+    static void PutColumns(float* tile, float* tileT, int mr, int nr, int rows, int cols, float* c, nint csc, bool overwrite)
+    {
+        SgemmPack.Transpose(tile, nr, mr, nr, tileT, TransposedRow);
+        var mask = LaneMasks.First32(rows);
+        for (int j = 0; j < cols; j++) Put(c + j * csc, Vector512.Load(tileT + j * TransposedRow), mask, overwrite);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Put(float* d, Vector512<float> v, Vector512<float> mask, bool overwrite)
+    {
+        if (!overwrite) v = Avx512F.MaskLoad(d, mask, default) + v;
+        Avx512F.MaskStore(d, mask, v);
     }
 }
