@@ -49,8 +49,8 @@ public static class NeuronWorkloads
     }
 
     /// <summary>
-    /// saved_bytes_per_neuron_step: managed heap kept alive by one forward, less its output tensor and the cache of free
-    /// arrays, per neuron-step: what the graph holds for backward. allocated_bytes_per_neuron_step: everything one
+    /// saved_bytes_per_neuron_step: managed heap kept alive by one forward, less its output tensor, per neuron-step
+    /// (measured with the cache of free arrays emptied): what the graph holds for backward. allocated_bytes_per_neuron_step: everything one
     /// forward + backward allocates or takes from the array cache (including the outputs and gradients it must produce)
     /// per neuron-step.
     /// </summary>
@@ -77,6 +77,17 @@ public static class NeuronWorkloads
         };
     }
 
-    /// <summary>Reachable managed heap after a full collection, less the free arrays the collection put in the cache.</summary>
-    static long LiveBytes() => GC.GetTotalMemory(forceFullCollection: true) - LargeArrays.CachedBytes;
+    /// <summary>Reachable managed heap: collected until the dead arrays have gone through the cache's finalizers, the
+    /// cache emptied, and collected once more.</summary>
+    static long LiveBytes()
+    {
+        for (int i = 0; i < 2; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+        LargeArrays.ReleaseCached();
+        GC.Collect();
+        return GC.GetTotalMemory(forceFullCollection: false);
+    }
 }
