@@ -6,7 +6,7 @@ namespace Spike.Nn;
 /// tiles in parallel. Saved for backward: H only, 4 bytes per neuron-step (V_init and Vth add one row each only when
 /// they are per-neuron tensors rather than scalars); V[t−1] and S[t] are recomputed from H. No buffer is allocated per
 /// step or per tile: outputs are allocated once per call without zero-filling, scratch rows live on the stack. Outputs
-/// larger than the last-level cache are written with streaming stores (<see cref="NeuronRows.StreamCopy"/>).
+/// larger than the last-level cache are written with streaming stores (<see cref="Spike.Cpu.StreamingCopy"/>).
 /// The result is one packed tensor <c>[T + 1, N, ...]</c> (spikes, then V_final) or <c>[2T, N, ...]</c> (spikes, then
 /// V_seq) whose views are the spikes, V and V_seq.
 /// </summary>
@@ -64,7 +64,7 @@ internal static class FusedNeuron
         {
             Span<float> v = stackalloc float[n];
             Span<float> thRow = stackalloc float[n];
-            // Streaming: H and S are made in L1 rows and then streamed out (see StreamCopy).
+            // Streaming: H and S are made in L1 rows and then streamed out (see StreamingCopy).
             Span<float> hRow = stream ? stackalloc float[n] : default;
             Span<float> sRow = stream ? stackalloc float[n] : default;
             v0.CopyTo(b0, v);
@@ -78,8 +78,8 @@ internal static class FusedNeuron
                 NeuronRows.FireReset(h, thr, s, v, reset);
                 if (stream)
                 {
-                    NeuronRows.StreamCopy(h, hOut);
-                    NeuronRows.StreamCopy(s, sOut);
+                    Spike.Cpu.StreamingCopy.Copy<float>(h, hOut);
+                    Spike.Cpu.StreamingCopy.Copy<float>(s, sOut);
                 }
                 if (storeV) Store(v, outArr.AsSpan((T + t) * M + b0, n), stream);
             }
@@ -132,7 +132,7 @@ internal static class FusedNeuron
                     }
                     var gxOut = gx.AsSpan(t * M + b0, n);
                     local += kernel.Backward(vPrev, h, gh, stream ? gxRow : gxOut, gvFuture);
-                    if (stream) NeuronRows.StreamCopy(gxRow, gxOut);
+                    if (stream) Spike.Cpu.StreamingCopy.Copy<float>(gxRow, gxOut);
                 }
                 if (gv0 is not null) gvFuture.CopyTo(gv0.AsSpan(b0, n));
                 tileParam[b0 / Tile] = local;
@@ -197,14 +197,12 @@ internal static class FusedNeuron
     }
 
     /// <summary>Whether the [T, N] outputs are streamed past the caches: when one of them is larger than a last-level
-    /// cache (32 MiB here), its lines will not be read again before they are evicted anyway.</summary>
-    static bool Streams(int t, int m) => (long)t * m * sizeof(float) >= StreamBytes;
-
-    const long StreamBytes = 32L << 20;
+    /// cache, its lines will not be read again before they are evicted anyway.</summary>
+    static bool Streams(int t, int m) => (long)t * m * sizeof(float) >= Spike.Cpu.StreamingCopy.MinBytes;
 
     static void Store(ReadOnlySpan<float> row, Span<float> dst, bool stream)
     {
-        if (stream) NeuronRows.StreamCopy(row, dst);
+        if (stream) Spike.Cpu.StreamingCopy.Copy<float>(row, dst);
         else row.CopyTo(dst);
     }
 

@@ -168,29 +168,4 @@ internal static class NeuronRows
         fixed (float* p = row)
             for (int i = 0; i < row.Length; i += 16) System.Runtime.Intrinsics.X86.Sse.Prefetch0(p + i);
     }
-
-    /// <summary>
-    /// dst = src with non-temporal stores where dst is 64-byte aligned: the lines of an output far larger than the
-    /// caches are not read for ownership first (a plain store reads each line before writing it, 50 % more traffic
-    /// for a write-only stream) and do not evict the inputs. A store fence makes them visible before the caller moves on.
-    /// </summary>
-    public static unsafe void StreamCopy(ReadOnlySpan<float> src, Span<float> dst)
-    {
-        fixed (float* s = src, d = dst)
-        {
-            int n = dst.Length, i = 0;
-            if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
-            {
-                for (; i < n && ((nuint)(d + i) & 63) != 0; i++) d[i] = s[i];
-                for (; i <= n - 16; i += 16) System.Runtime.Intrinsics.X86.Avx512F.StoreAlignedNonTemporal(d + i, Vector512.Load(s + i));
-            }
-            else if (System.Runtime.Intrinsics.X86.Avx.IsSupported)
-            {
-                for (; i < n && ((nuint)(d + i) & 31) != 0; i++) d[i] = s[i];
-                for (; i <= n - 8; i += 8) System.Runtime.Intrinsics.X86.Avx.StoreAlignedNonTemporal(d + i, Vector256.Load(s + i));
-            }
-            for (; i < n; i++) d[i] = s[i];
-            if (System.Runtime.Intrinsics.X86.Sse.IsSupported) System.Runtime.Intrinsics.X86.Sse.StoreFence();
-        }
-    }
 }

@@ -81,11 +81,13 @@ public sealed partial class CpuBackend
         where TS : unmanaged, INumber<TS> where TD : unmanaged, INumber<TD>
     {
         var s = Data<TS>(src); var d = Data<TD>(dst);
+        bool stream = typeof(TS) == typeof(TD) && (long)dst.Numel * Marshal.SizeOf<TD>() >= StreamingCopy.MinBytes;
         Strided.ForEachRow(dst.Layout.Shape, [src.Layout, dst.Layout], (o, n, st) =>
         {
             if (st[0] == 1 && st[1] == 1)
             {
-                if (typeof(TS) == typeof(TD)) Array.Copy(s, o[0], d, o[1], n);
+                if (stream) StreamingCopy.Copy<TD>(MemoryMarshal.Cast<TS, TD>(s.AsSpan(o[0], n)), d.AsSpan(o[1], n));
+                else if (typeof(TS) == typeof(TD)) Array.Copy(s, o[0], d, o[1], n);
                 else if (typeof(TS) == typeof(float) && typeof(TD) == typeof(Half))
                     TensorPrimitives.ConvertToHalf(MemoryMarshal.Cast<TS, float>(s.AsSpan(o[0], n)), MemoryMarshal.Cast<TD, Half>(d.AsSpan(o[1], n)));
                 else if (typeof(TS) == typeof(Half) && typeof(TD) == typeof(float))
