@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Spike.Cpu;
@@ -81,7 +82,7 @@ public sealed partial class CpuBackend
         where TS : unmanaged, INumber<TS> where TD : unmanaged, INumber<TD>
     {
         var s = Data<TS>(src); var d = Data<TD>(dst);
-        bool stream = typeof(TS) == typeof(TD) && (long)dst.Numel * Marshal.SizeOf<TD>() >= StreamingCopy.MinBytes;
+        bool stream = typeof(TS) == typeof(TD) && (long)dst.Numel * Unsafe.SizeOf<TD>() >= StreamingCopy.MinBytes;
         Strided.ForEachRow(dst.Layout.Shape, [src.Layout, dst.Layout], (o, n, st) =>
         {
             if (st[0] == 1 && st[1] == 1)

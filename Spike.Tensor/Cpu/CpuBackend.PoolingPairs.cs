@@ -8,9 +8,9 @@ namespace Spike.Cpu;
 // shuffle, so one output row costs a few vector operations per input row instead of a scalar loop per window.
 // The combination order is the scalar kernels' (rows top to bottom, columns left to right, strict > with NaN
 // winning), so values, indices and sums are bit-identical to them. Max pooling covers a row's last fewer-than-16
-// outputs with masked loads and stores (AVX-512), so it takes planes of any width, 28 and 14 included; average
-// pooling sends them, and both send a ceil-mode half window, through the scalar window code, and average pooling
-// starts at 16 outputs per row.
+// outputs with AVX-512 masked loads and stores, so it takes planes of any width (28 and 14 included). Average pooling
+// starts at 16 outputs per row and leaves a row's last fewer-than-16 outputs to the scalar window code; so do both for
+// a ceil-mode half window.
 public sealed partial class CpuBackend
 {
     const int PairLanes = 16;
@@ -33,11 +33,9 @@ public sealed partial class CpuBackend
     static readonly Vector512<int> EvenColumns = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
 
     /// <summary>Columns 2j and 2j + 1 of the 32 floats at <paramref name="at"/>, for j = 0..15.</summary>
-    static (Vector512<float> Even, Vector512<float> Odd) SplitColumns(ReadOnlySpan<float> row, int at)
+    static unsafe (Vector512<float> Even, Vector512<float> Odd) SplitColumns(ReadOnlySpan<float> row, int at)
     {
-        var lo = Vector512.Shuffle(Vector512.Create(row.Slice(at, PairLanes)), EvensThenOdds);
-        var hi = Vector512.Shuffle(Vector512.Create(row.Slice(at + PairLanes, PairLanes)), EvensThenOdds);
-        return (Vector512.Create(lo.GetLower(), hi.GetLower()), Vector512.Create(lo.GetUpper(), hi.GetUpper()));
+        fixed (float* p = row.Slice(at, 2 * PairLanes)) return SplitColumns(p, PairLanes);
     }
 
     /// <summary>Columns 2j and 2j + 1 of the first 2·<paramref name="count"/> floats at <paramref name="p"/>, for
