@@ -99,6 +99,7 @@ internal static class FusedNeuron
             var gv0 = vInit.RequiresGrad ? Spike.Cpu.LargeArrays.Uninitialized(M) : null;   // every element written below
             var tileParam = new double[(M + Tile - 1) / Tile];   // summed in tile order below: deterministic
             var surrogate = node.SurrogateFunction;
+            var linear = kernel.LinearBackward;
             ForTiles(M, T, (b0, n) =>
             {
                 Span<float> gvFuture = stackalloc float[n];
@@ -124,14 +125,21 @@ internal static class FusedNeuron
                     if (gVSeq is not null) NeuronRows.AddTo(gVSeq.AsSpan(t * M + b0, n), gvFuture);
                     if (gV is not null && t == T - 1) NeuronRows.AddTo(gV.AsSpan(b0, n), gvFuture);
                     surrogate.DerivativeAt(h, thr, sg);
-                    NeuronRows.ResetBackward(h, thr, gS is null ? default : gS.AsSpan(t * M + b0, n), gvFuture, sg, gh, reset);
-                    if (kernel.NeedsVPrev)
-                    {
-                        if (t > 0) NeuronRows.FireReset(hSeq.AsSpan((t - 1) * M + b0, n), thr, scratch, vPrev, reset);
-                        else v0.CopyTo(b0, vPrev);
-                    }
+                    var gSt = gS is null ? default : gS.AsSpan(t * M + b0, n);
                     var gxOut = gx.AsSpan(t * M + b0, n);
-                    local += kernel.Backward(vPrev, h, gh, stream ? gxRow : gxOut, gvFuture);
+                    var gxt = stream ? gxRow : gxOut;
+                    if (linear is var (toX, toV))
+                        NeuronRows.ResetBackward(h, thr, gSt, gvFuture, sg, reset, gxt, toX, gvFuture, toV);   // kernel folded in
+                    else
+                    {
+                        NeuronRows.ResetBackward(h, thr, gSt, gvFuture, sg, reset, gh, 1f);
+                        if (kernel.NeedsVPrev)
+                        {
+                            if (t > 0) NeuronRows.FireReset(hSeq.AsSpan((t - 1) * M + b0, n), thr, scratch, vPrev, reset);
+                            else v0.CopyTo(b0, vPrev);
+                        }
+                        local += kernel.Backward(vPrev, h, gh, gxt, gvFuture);
+                    }
                     if (stream) Spike.Cpu.StreamingCopy.Copy<float>(gxRow, gxOut);
                 }
                 if (gv0 is not null) gvFuture.CopyTo(gv0.AsSpan(b0, n));

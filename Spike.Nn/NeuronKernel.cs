@@ -19,12 +19,18 @@ internal abstract class NeuronKernel
     public abstract void Forward(ReadOnlySpan<float> v, ReadOnlySpan<float> x, Span<float> h);
 
     public abstract double Backward(ReadOnlySpan<float> v, ReadOnlySpan<float> h, ReadOnlySpan<float> gh, Span<float> gx, Span<float> gv);
+
+    /// <summary>(∂h/∂x, ∂h/∂v) when both are constants and there is no parameter gradient: then <see cref="Backward"/>
+    /// is gx = gh·ToX, gv = gh·ToV, and the fused path folds it into the reset backward's pass. Null otherwise.</summary>
+    public virtual (float ToX, float ToV)? LinearBackward => null;
 }
 
 /// <summary>IF: h = v + x.</summary>
 internal sealed class IfKernel : NeuronKernel
 {
     public override bool NeedsVPrev => false;
+
+    public override (float ToX, float ToV)? LinearBackward => (1f, 1f);
 
     public override void Forward(ReadOnlySpan<float> v, ReadOnlySpan<float> x, Span<float> h) => TensorPrimitives.Add(v, x, h);
 
@@ -49,6 +55,15 @@ internal sealed class LifKernel(bool decayInput, float vResetCharge, float tau, 
     float Scale(float u) => divideByTau ? u / tau : u * k;
 
     public override bool NeedsVPrev => paramGrad;
+
+    public override (float ToX, float ToV)? LinearBackward
+    {
+        get
+        {
+            float kk = divideByTau ? 1f / tau : k;
+            return paramGrad ? null : (decayInput ? kk : 1f, 1f - kk);   // as Backward's ScaleTwice
+        }
+    }
 
     public override void Forward(ReadOnlySpan<float> v, ReadOnlySpan<float> x, Span<float> h)
     {

@@ -101,13 +101,16 @@ internal static class NeuronRows
     /// gh = ∂L/∂H from gS = ∂L/∂S (empty: none) and gv = ∂L/∂V[t]:
     /// hard: ∂V/∂H = 1 − S, ∂V/∂S = Vr − H; soft: ∂V/∂H = 1, ∂V/∂S = −Vth (∂V/∂S = 0 with DetachReset);
     /// gh = gv·∂V/∂H + (gS + gv·∂V/∂S)·g'(H − Vth), with sg = g'(H − Vth).
+    /// Writes outA = gh·a and, unless outB is empty, outB = gh·b: a kernel whose charge is linear in x and V passes
+    /// gx and gv (which may be the gv row itself) with its two constants, so ∂L/∂X[t] and ∂L/∂V[t − 1] come out of the
+    /// same pass; any other kernel takes gh itself (a = 1).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ResetBackward(ReadOnlySpan<float> h, ReadOnlySpan<float> th, ReadOnlySpan<float> gS, ReadOnlySpan<float> gv,
-        ReadOnlySpan<float> sg, Span<float> gh, ResetRule rule)
+        ReadOnlySpan<float> sg, ResetRule rule, Span<float> outA, float a, Span<float> outB = default, float b = 0f)
     {
         int i = 0, n = h.Length;
-        bool hasGS = !gS.IsEmpty;
+        bool hasGS = !gS.IsEmpty, twice = !outB.IsEmpty;
         if (Vector256.IsHardwareAccelerated)
         {
             ref float hr = ref MemoryMarshal.GetReference(h);
@@ -115,7 +118,7 @@ internal static class NeuronRows
             ref float gsr = ref MemoryMarshal.GetReference(gS);
             ref float gvr = ref MemoryMarshal.GetReference(gv);
             ref float sgr = ref MemoryMarshal.GetReference(sg);
-            ref float ghr = ref MemoryMarshal.GetReference(gh);
+            ref float ar = ref MemoryMarshal.GetReference(outA), br = ref MemoryMarshal.GetReference(outB);
             if (Vector512.IsHardwareAccelerated)
             {
                 var vr512 = Vector512.Create(rule.VReset);
@@ -127,7 +130,9 @@ internal static class NeuronRows
                     var gs = hasGS ? Vector512.LoadUnsafe(ref gsr, (nuint)i) : Vector512<float>.Zero;
                     var direct = rule.Hard ? Vector512.AndNot(g, Vector512.GreaterThanOrEqual(hv, tv)) : g;
                     var dvds = rule.Detach ? Vector512<float>.Zero : rule.Hard ? vr512 - hv : -tv;
-                    (direct + (gs + g * dvds) * Vector512.LoadUnsafe(ref sgr, (nuint)i)).StoreUnsafe(ref ghr, (nuint)i);
+                    var r = direct + (gs + g * dvds) * Vector512.LoadUnsafe(ref sgr, (nuint)i);
+                    (r * a).StoreUnsafe(ref ar, (nuint)i);
+                    if (twice) (r * b).StoreUnsafe(ref br, (nuint)i);
                 }
             }
             var vr = Vector256.Create(rule.VReset);
@@ -141,7 +146,8 @@ internal static class NeuronRows
                 var direct = rule.Hard ? Vector256.AndNot(g, Vector256.GreaterThanOrEqual(hv, tv)) : g;
                 var dvds = rule.Detach ? Vector256<float>.Zero : rule.Hard ? vr - hv : -tv;
                 var r = direct + (gs + g * dvds) * Vector256.LoadUnsafe(ref sgr, (nuint)i);
-                r.StoreUnsafe(ref ghr, (nuint)i);
+                (r * a).StoreUnsafe(ref ar, (nuint)i);
+                if (twice) (r * b).StoreUnsafe(ref br, (nuint)i);
             }
         }
         for (; i < n; i++)
@@ -149,7 +155,9 @@ internal static class NeuronRows
             float s = h[i] >= th[i] ? 1f : 0f;
             float dvdh = rule.Hard ? 1f - s : 1f;
             float dvds = rule.Detach ? 0f : rule.Hard ? rule.VReset - h[i] : -th[i];
-            gh[i] = gv[i] * dvdh + ((hasGS ? gS[i] : 0f) + gv[i] * dvds) * sg[i];
+            float r = gv[i] * dvdh + ((hasGS ? gS[i] : 0f) + gv[i] * dvds) * sg[i];
+            outA[i] = r * a;
+            if (twice) outB[i] = r * b;
         }
     }
 
