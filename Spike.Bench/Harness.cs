@@ -24,16 +24,27 @@ public sealed record Workload(string Name, string Group, string Unit, Func<(Acti
 
 public static class Harness
 {
-    /// <summary>A full collection, then two untimed warm-up calls (JIT, caches, thread pool, the GC's heap size), then at least
-    /// <paramref name="minRuns"/> timed calls and more until <paramref name="minSeconds"/> have passed (at most 100).</summary>
+    /// <summary>Collects until the dead arrays have gone through the array cache's finalizers, empties the cache and
+    /// collects once more: afterwards the heap holds only what is reachable, and no free array is waiting.</summary>
+    public static void SettleHeap()
+    {
+        for (int i = 0; i < 2; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+        LargeArrays.ReleaseCached();
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+    }
+
+    /// <summary>A settled heap (<see cref="SettleHeap"/>), then two untimed warm-up calls (JIT, caches, thread pool, the
+    /// GC's heap size), then at least <paramref name="minRuns"/> timed calls and more until <paramref name="minSeconds"/>
+    /// have passed (at most 100).</summary>
     public static Result Measure(Workload w, int minRuns = 5, double minSeconds = 1.0)
     {
         // Each workload starts on a collected heap, so the previous one's garbage does not decide where its arrays land
         // (LIF T32 N1e6 right after the 256 MiB copy: 58–63 ms and ~1260 page faults per call without, 43–47 ms with).
-        // The previous workload's free arrays leave the cache too: each workload starts with an empty one.
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-        GC.WaitForPendingFinalizers();
-        LargeArrays.ReleaseCached();
+        SettleHeap();
         var (run, work) = w.Setup();
         run();
         run();

@@ -77,17 +77,10 @@ public static class NeuronWorkloads
         };
     }
 
-    /// <summary>Reachable managed heap: collected until the dead arrays have gone through the cache's finalizers, the
-    /// cache emptied, and collected once more.</summary>
+    /// <summary>Reachable managed heap, with no free array waiting in the cache.</summary>
     static long LiveBytes()
     {
-        for (int i = 0; i < 2; i++)
-        {
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-        }
-        LargeArrays.ReleaseCached();
-        GC.Collect();
+        Harness.SettleHeap();
         return GC.GetTotalMemory(forceFullCollection: false);
     }
 }

@@ -56,14 +56,13 @@ internal sealed class LifKernel(bool decayInput, float vResetCharge, float tau, 
 
     public override bool NeedsVPrev => paramGrad;
 
-    public override (float ToX, float ToV)? LinearBackward
-    {
-        get
-        {
-            float kk = divideByTau ? 1f / tau : k;
-            return paramGrad ? null : (decayInput ? kk : 1f, 1f - kk);   // as Backward's ScaleTwice
-        }
-    }
+    /// <summary>The decay factor as the backward uses it: 1/τ or k.</summary>
+    float BackwardK => divideByTau ? 1f / tau : k;
+
+    /// <summary>∂h/∂x = k (decay_input) or 1, ∂h/∂v = 1 − k.</summary>
+    (float ToX, float ToV) Slopes => (decayInput ? BackwardK : 1f, 1f - BackwardK);
+
+    public override (float ToX, float ToV)? LinearBackward => paramGrad ? null : Slopes;
 
     public override void Forward(ReadOnlySpan<float> v, ReadOnlySpan<float> x, Span<float> h)
     {
@@ -140,9 +139,9 @@ internal sealed class LifKernel(bool decayInput, float vResetCharge, float tau, 
 
     public override double Backward(ReadOnlySpan<float> v, ReadOnlySpan<float> h, ReadOnlySpan<float> gh, Span<float> gx, Span<float> gv)
     {
-        float kk = divideByTau ? 1f / tau : k;
-        ScaleTwice(gh, 1f - kk, gv, decayInput ? kk : 1f, gx);
-        return paramGrad ? ParamGrad(v, h, gh, kk) : 0;
+        var (toX, toV) = Slopes;
+        ScaleTwice(gh, toV, gv, toX, gx);
+        return paramGrad ? ParamGrad(v, h, gh, BackwardK) : 0;
     }
 
     /// <summary>Σ gh·∂h/∂k in float64: ∂h/∂k = (h − v)/k (decay_input, in float32 as the forward rounded it) or −(v − r).</summary>

@@ -161,10 +161,6 @@ internal static class NeuronRows
         }
     }
 
-    /// <summary>dst = a − b.</summary>
-    public static void Subtract(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> dst) =>
-        System.Numerics.Tensors.TensorPrimitives.Subtract(a, b, dst);
-
     /// <summary>dst += a.</summary>
     public static void AddTo(ReadOnlySpan<float> a, Span<float> dst) => System.Numerics.Tensors.TensorPrimitives.Add(dst, a, dst);
 

@@ -57,6 +57,7 @@ internal static class AdamKernel
         {
             ref T pr = ref MemoryMarshal.GetReference(p), gr = ref MemoryMarshal.GetReference(g);
             ref T mr = ref MemoryMarshal.GetReference(m), vr = ref MemoryMarshal.GetReference(v);
+            var (c2v, epsv) = (new Vector<T>(c2), new Vector<T>(eps));
             for (; i <= p.Length - Vector<T>.Count; i += Vector<T>.Count)
             {
                 var (pv, gv) = (Vector.LoadUnsafe(ref pr, (nuint)i), Vector.LoadUnsafe(ref gr, (nuint)i));
@@ -66,7 +67,7 @@ internal static class AdamKernel
                 var vv = Vector.LoadUnsafe(ref vr, (nuint)i) * b2 + gv * gv * rest2;
                 mv.StoreUnsafe(ref mr, (nuint)i);
                 vv.StoreUnsafe(ref vr, (nuint)i);
-                (pv - mv * stepSize / (Vector.SquareRoot(vv / new Vector<T>(c2)) + new Vector<T>(eps))).StoreUnsafe(ref pr, (nuint)i);
+                (pv - mv * stepSize / (Vector.SquareRoot(vv / c2v) + epsv)).StoreUnsafe(ref pr, (nuint)i);
             }
         }
         for (; i < p.Length; i++)

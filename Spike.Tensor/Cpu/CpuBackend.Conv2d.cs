@@ -86,7 +86,6 @@ public sealed partial class CpuBackend
         var (xs, dys) = (Data<float>(x), Data<float>(dy));
         var (dws, dwOff) = (Data<float>(dw), dw.Layout.Offset);
         var lx = x.Layout;
-        bool swap = coutG > ckk;   // as in ConvGeneric: the wide side on the tile's N
         int chunks = ImageChunks(n, ConvParallel((long)n * cout * ckk * p));
         var partial = new float[chunks][];
         WorkerTeam.For(0, chunks, () => RentColumns(ckk, p, false), (ci, col) =>
@@ -101,8 +100,8 @@ public sealed partial class CpuBackend
                             Im2ColPlane(xs, lx.Offset + ni * lx.Strides[0] + (gi * g.C + c) * lx.Strides[1], lx.Strides[2], lx.Strides[3],
                                 col.AsSpan(c * g.KH * g.KW * p, g.KH * g.KW * p), g);
                         float* dyg = dyp + dy.Layout.Offset + ((long)ni * cout + gi * coutG) * p, sg = sp + gi * coutG * ckk;
-                        if (swap) Sgemm.Run(ckk, coutG, p, cp, p, 1, dyg, 1, p, sg, 1, ckk, accumulate: true);   // dWᵀ += col·dyᵀ
-                        else Sgemm.Run(coutG, ckk, p, dyg, p, 1, cp, 1, p, sg, ckk, 1, accumulate: true);        // dW += dy·colᵀ
+                        // dW += dy·colᵀ; Sgemm computes dWᵀ += col·dyᵀ itself when that pads less (a first layer's 9 vs 128).
+                        Sgemm.Run(coutG, ckk, p, dyg, p, 1, cp, 1, p, sg, ckk, 1, accumulate: true);
                     }
             return col;
         }, ReturnColumns, chunks > 1);
@@ -119,7 +118,7 @@ public sealed partial class CpuBackend
     static (int Lo, int Hi) ChunkImages(int n, int chunks, int chunk) =>
         ((int)((long)n * chunk / chunks), (int)((long)n * (chunk + 1) / chunks));
 
-    /// <summary>dst = Σ partial[c] in chunk order; returns the (pooled) partial arrays.</summary>
+    /// <summary>dst = Σ partial[c] in chunk order; gives the partial arrays back to the pool.</summary>
     static void AddPartials(float[][] partial, Span<float> dst)
     {
         partial[0].AsSpan(0, dst.Length).CopyTo(dst);

@@ -62,7 +62,7 @@ public sealed partial class CpuBackend
         // Enough (block, row range) items to keep every thread busy; each item packs its own panel.
         int rowParts = Math.Max(1, Math.Min(m, (2 * threads + blocks - 1) / blocks));
         long work = (long)cols.Length * n;
-        WorkerTeam.For(0, blocks * rowParts, () => LargeArrays.Zeroed<float>(k * SpikeBlock), (item, panel) =>
+        WorkerTeam.For(0, blocks * rowParts, () => LargeArrays.Uninitialized(k * SpikeBlock), (item, panel) =>
         {
             int j0 = item / rowParts * SpikeBlock, part = item % rowParts, nb = Math.Min(SpikeBlock, n - j0);
             int i0 = (int)((long)m * part / rowParts), i1 = (int)((long)m * (part + 1) / rowParts);
