@@ -28,7 +28,7 @@ public sealed partial class CpuBackend
     }
 
     /// <summary>The output positions [lo, hi) whose input coordinate o·s − p + offset falls inside [0, size).</summary>
-    static (int Lo, int Hi) ValidRange(int outSize, int size, int stride, int start)
+    internal static (int Lo, int Hi) ValidRange(int outSize, int size, int stride, int start)
     {
         // start = −pad + kernelIndex·dilation; need 0 ≤ o·stride + start < size.
         int lo = start >= 0 ? 0 : (-start + stride - 1) / stride;

@@ -5,11 +5,13 @@ using Spike.Cpu.Gemm;
 namespace Spike.Cpu;
 
 /// <summary>
-/// Float32 convolutions one image at a time: each worker unfolds an image into its own column buffer (about one L2's
-/// worth, reused for every image it takes) and runs a single-threaded SGEMM on it, images in parallel. No batch-sized
-/// column matrix is ever allocated, and the column data is consumed while it is still in cache. Batches smaller than
-/// the thread count (and other dtypes) take the chunked im2col + batched GEMM of <see cref="ConvGeneric"/>, whose GEMM
-/// parallelises inside the product instead.
+/// Float32 convolutions over batches of at least the thread count. On AVX-512, with a unit stride along the width and
+/// one group, <see cref="ConvGemm"/> runs the forward, the input gradient (as a convolution of dy with flipped weights,
+/// for unit strides) and the weight gradient as packed GEMMs over runs of images, filling the micro-kernel's panels
+/// straight from the images. Otherwise each worker unfolds an image into its own column buffer (about one L2's worth,
+/// reused for every image it takes) and runs a single-threaded SGEMM on it, images in parallel. No batch-sized column
+/// matrix is ever allocated. Batches smaller than the thread count (and other dtypes) take the chunked im2col +
+/// batched GEMM of <see cref="ConvGeneric"/>, whose GEMM parallelises inside the product instead.
 /// </summary>
 public sealed partial class CpuBackend
 {
@@ -26,6 +28,14 @@ public sealed partial class CpuBackend
         int n = x.Layout.Shape[0], cout = weight.Layout.Shape[0], coutG = cout / groups, ckk = g.C * g.KH * g.KW, p = g.OH * g.OW;
         if (!PerImage(x, n)) { ConvGeneric.Forward(this, x, weight, bias, y, g, groups); return; }
         if (SpikeConvApplies(x, groups)) { SpikeConv2d(x, weight, bias, y, g); return; }
+        if (groups == 1 && ConvGemm.Applies(g, x.Layout.Strides[3]))
+        {
+            ConvGemm.Weights packed;
+            fixed (float* wp = Data<float>(weight), bp = bias is null ? null : Data<float>(bias))
+                packed = new(wp + weight.Layout.Offset, cout, ckk, ckk, bias is null ? null : bp + bias.Layout.Offset);
+            ConvByImageRuns(packed, Data<float>(x), x.Layout, g, Data<float>(y), y.Layout.Offset);
+            return;
+        }
         // With a bias the weight gains a column and the column buffer a row of ones: y = [W | b]·[col; 1].
         int depth = bias is null ? ckk : ckk + 1;
         var w = Data<float>(weight).AsSpan(weight.Layout.Offset, cout * ckk);
@@ -57,6 +67,11 @@ public sealed partial class CpuBackend
     {
         int n = dy.Layout.Shape[0], cout = weight.Layout.Shape[0], coutG = cout / groups, ckk = g.C * g.KH * g.KW, p = g.OH * g.OW;
         if (!PerImage(dy, n)) { ConvGeneric.InputGrad(this, dy, weight, dx, g, groups); return; }
+        if (InputGradAsConvolution(g, groups, cout, dy.Layout.Strides[3]) is { } transposed)
+        {
+            ConvByImageRuns(FlippedWeights(weight, g), Data<float>(dy), dy.Layout, transposed, Data<float>(dx), dx.Layout.Offset);
+            return;
+        }
         var (ws, dys, dxs) = (Data<float>(weight), Data<float>(dy), Data<float>(dx));
         int plane = g.H * g.W;
         WorkerTeam.For(0, n, () => RentColumns(ckk, p, false), (ni, col) =>
@@ -88,6 +103,21 @@ public sealed partial class CpuBackend
         var lx = x.Layout;
         int chunks = ImageChunks(n, ConvParallel((long)n * cout * ckk * p));
         var partial = new float[chunks][];
+        // The fused path pads the depths to 32-wide panels: a first layer's 9 would waste most of each.
+        if (groups == 1 && ckk >= 64 && ConvGemm.Applies(g, lx.Strides[3]))
+        {
+            WorkerTeam.For(0, chunks, () => 0, (ci, none) =>
+            {
+                var sum = partial[ci] = RentSum(cout * ckk);
+                var (lo, hi) = ChunkImages(n, chunks, ci);
+                fixed (float* sp = sum, dyp = dys, xp = xs)
+                    ConvGemm.WeightGrad(dyp + dy.Layout.Offset, (long)cout * p, cout,
+                        new(xp + lx.Offset, lx.Strides[0], lx.Strides[1], lx.Strides[2]), g, lo, hi, sp);
+                return none;
+            }, _ => { }, chunks > 1);
+            AddPartials(partial, dws.AsSpan(dwOff, cout * ckk));
+            return;
+        }
         WorkerTeam.For(0, chunks, () => RentColumns(ckk, p, false), (ci, col) =>
         {
             var sum = partial[ci] = RentSum(cout * ckk);
@@ -106,6 +136,51 @@ public sealed partial class CpuBackend
             return col;
         }, ReturnColumns, chunks > 1);
         AddPartials(partial, dws.AsSpan(dwOff, cout * ckk));
+    }
+
+    /// <summary>
+    /// y[i] = A·im2col(x[i]) for every image through <see cref="ConvGemm"/>, runs of consecutive images in parallel. A
+    /// run is long enough (about 1536 positions) that its single ragged panel at the end costs little, and short
+    /// enough that every thread gets several runs. y: [N, A's rows, OH, OW] contiguous from yOffset.
+    /// </summary>
+    static unsafe void ConvByImageRuns(ConvGemm.Weights a, float[] xs, Layout lx, ConvGeometry g, float[] ys, int yOffset)
+    {
+        int n = lx.Shape[0], p = g.OH * g.OW;
+        int perRun = Math.Clamp((1536 + p - 1) / p, 1, Math.Max(1, n / (2 * WorkerTeam.Size)));
+        int runs = (n + perRun - 1) / perRun;
+        WorkerTeam.For(0, runs, () => 0, (ri, none) =>
+        {
+            fixed (float* xp = xs, yp = ys)
+                ConvGemm.Run(a, new(xp + lx.Offset, lx.Strides[0], lx.Strides[1], lx.Strides[2]), g,
+                    ri * perRun, Math.Min(n, (ri + 1) * perRun), yp + yOffset, (long)a.M * p);
+            return none;
+        }, _ => { }, ConvParallel((long)n * a.M * a.Depth * p));
+    }
+
+    /// <summary>
+    /// With unit strides the input gradient is itself a convolution: dx[c, h, w] = Σ dy[o, h − PH' + kh·DH, …]·W'[c, o,
+    /// kh, kw] over dy padded by PH' = (KH − 1)·DH − PH, with W'[c, o, kh, kw] = W[o, c, KH − 1 − kh, KW − 1 − kw]. The
+    /// geometry of that convolution (over dy), or null when the shortcut does not apply.
+    /// </summary>
+    static ConvGeometry? InputGradAsConvolution(ConvGeometry g, int groups, int cout, int dyWidthStride)
+    {
+        int ph = (g.KH - 1) * g.DH - g.PH, pw = (g.KW - 1) * g.DW - g.PW;
+        if (groups != 1 || g.SH != 1 || g.SW != 1 || ph < 0 || pw < 0) return null;
+        var t = ConvGeometry.For(cout, g.OH, g.OW, g.KH, g.KW, 1, 1, ph, pw, g.DH, g.DW);
+        return ConvGemm.Applies(t, dyWidthStride) && t.OH == g.H && t.OW == g.W ? t : null;
+    }
+
+    /// <summary>W' of <see cref="InputGradAsConvolution"/> as [C, Cout·KH·KW], packed.</summary>
+    static unsafe ConvGemm.Weights FlippedWeights(Tensor weight, ConvGeometry g)
+    {
+        int cout = weight.Layout.Shape[0], kk = g.KH * g.KW, depth = cout * kk;
+        var (w, off) = (Data<float>(weight), weight.Layout.Offset);
+        var flipped = LargeArrays.Uninitialized(g.C * depth);
+        for (int c = 0; c < g.C; c++)
+            for (int o = 0; o < cout; o++)
+                for (int r = 0; r < kk; r++)
+                    flipped[c * depth + o * kk + r] = w[off + (o * g.C + c) * kk + kk - 1 - r];
+        fixed (float* fp = flipped) return new ConvGemm.Weights(fp, g.C, depth, depth, null);
     }
 
     /// <summary>

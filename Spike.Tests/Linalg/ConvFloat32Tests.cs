@@ -8,7 +8,8 @@ using O = ConvReference.Options;
 /// <summary>
 /// The Float32 convolution paths against the Float64 direct loops: forward and all three gradients. A batch of one
 /// takes the chunked im2col + batched GEMM; larger batches take the per-image path (one image per worker, its own
-/// column buffer, single-threaded GEMM), in both of its GEMM orientations.
+/// column buffer, single-threaded GEMM), in both of its GEMM orientations, or on AVX-512 the fused path (runs of
+/// images packed straight into GEMM panels; the input gradient as a convolution with flipped weights).
 /// </summary>
 public class ConvFloat32Tests
 {
@@ -21,10 +22,14 @@ public class ConvFloat32Tests
         ([3, 1, 6, 5], [12, 1, 2, 2], new O(PH: 1, PW: 1)),         // Cout > C·KH·KW: dWᵀ product
         ([3, 8, 6, 6], [64, 8, 3, 3], new O(PH: 1, PW: 1)),         // 36 positions × 64 channels: yᵀ = colᵀ·Wᵀ
         ([4, 16, 10, 9], [24, 8, 3, 3], new O(PH: 1, PW: 1, Groups: 2)),
+        // Runs of images whose panels cross image boundaries, two depth blocks, 20 = 12 + 8 output rows.
+        ([16, 48, 7, 5], [20, 48, 3, 3], new O(PH: 1, PW: 1)),
+        // Dilated and unevenly padded; the input gradient's depth 70·6 = 420 takes two blocks.
+        ([16, 40, 9, 8], [70, 40, 3, 2], new O(SH: 1, SW: 1, PH: 2, PW: 1, DH: 2, DW: 1)),
     ];
 
     [Test]
-    public void MatchesTheFloat64Loops([Range(0, 6)] int which, [Values(true, false)] bool batchOfOne, [Values(true, false)] bool withBias)
+    public void MatchesTheFloat64Loops([Range(0, 8)] int which, [Values(true, false)] bool batchOfOne, [Values(true, false)] bool withBias)
     {
         var (xs0, ws, o) = Cases[which];
         int[] xs = batchOfOne ? [1, .. xs0[1..]] : xs0;

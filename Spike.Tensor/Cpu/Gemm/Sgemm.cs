@@ -132,7 +132,7 @@ internal static unsafe class Sgemm
     const int TransposedRow = 16;
 
     /// <summary>C[i, 0..cols) (=|+=) tile row i for i &lt; rows: C row-major, two masked vectors per row.</summary>
-    static void PutRows(float* tile, int nr, int rows, int cols, float* c, nint rsc, bool overwrite)
+    internal static void PutRows(float* tile, int nr, int rows, int cols, float* c, nint rsc, bool overwrite)
     {
         var (m0, m1) = (LaneMasks.First32(cols), LaneMasks.First32(cols - TransposedRow));
         for (int i = 0; i < rows; i++)
@@ -153,7 +153,7 @@ internal static unsafe class Sgemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Put(float* d, Vector512<float> v, Vector512<float> mask, bool overwrite)
+    internal static void Put(float* d, Vector512<float> v, Vector512<float> mask, bool overwrite)
     {
         if (!overwrite) v = Avx512F.MaskLoad(d, mask, default) + v;
         Avx512F.MaskStore(d, mask, v);
