@@ -6,7 +6,9 @@ namespace Spike.Nn;
 /// tiles in parallel. Saved for backward: H only, 4 bytes per neuron-step (V_init and Vth add one row each only when
 /// they are per-neuron tensors rather than scalars); V[t−1] and S[t] are recomputed from H. No buffer is allocated per
 /// step or per tile: outputs are allocated once per call without zero-filling, scratch rows live on the stack. Outputs
-/// larger than the last-level cache are written with streaming stores (<see cref="Spike.Cpu.StreamingCopy"/>).
+/// larger than the last-level cache are written with streaming stores: IF and LIF (decay_input, Vr = 0) run each
+/// forward step in one pass (<see cref="StreamedRows"/>), and with the ATan surrogate each backward step too; other
+/// neurons compute a step in stages over L1 rows and stream the finished rows out (<see cref="Spike.Cpu.StreamingCopy"/>).
 /// The result is one packed tensor <c>[T + 1, N, ...]</c> (spikes, then V_final) or <c>[2T, N, ...]</c> (spikes, then
 /// V_seq) whose views are the spikes, V and V_seq.
 /// </summary>
@@ -56,14 +58,23 @@ internal static class FusedNeuron
             : NeuronRow.Scalar((float)node.VThreshold);
         var reset = new ResetRule(node.VReset is not null, node.VReset is double r ? (float)r : 0f, node.DetachReset);
         // Every element of both arrays is written below, so neither needs zero-filling.
-        var hSeq = Spike.Cpu.LargeArrays.Uninitialized(T * M);
         var outArr = Spike.Cpu.LargeArrays.Uninitialized(rows * M);
+        bool stream = Streams(T, M), onePass = stream && kernel.HasOnePassStep;
+        // H starts hOff elements into its array, chosen so that its rows and the spike rows are aligned alike: the
+        // one-pass step can then stream both.
+        var hSeq = Spike.Cpu.LargeArrays.Uninitialized(T * M + (onePass ? AlignSlack : 0));
+        int hOff = onePass ? MatchingOffset(hSeq, outArr) : 0;
 
-        bool stream = Streams(T, M);
         ForTiles(M, T, (b0, n) =>
         {
             Span<float> v = stackalloc float[n];
             Span<float> thRow = stackalloc float[n];
+            if (onePass)
+            {
+                v0.CopyTo(b0, v);
+                OnePassSteps(kernel, xArr, xOff, hSeq, hOff, outArr, M, T, b0, v, th.Row(b0, thRow), reset, storeV);
+                return;
+            }
             // Streaming: H and S are made in L1 rows and then streamed out (see StreamingCopy).
             Span<float> hRow = stream ? stackalloc float[n] : default;
             Span<float> sRow = stream ? stackalloc float[n] : default;
@@ -87,7 +98,7 @@ internal static class FusedNeuron
         });
 
         var packed = Wrap(outArr, [rows, .. neuronShape]);
-        node.HLastInternal = Wrap(hSeq, [T, .. neuronShape]);
+        node.HLastInternal = Wrap(hSeq, [T, .. neuronShape], hOff);
         Tensor[] inputs = param is null ? [xSeq, vInit] : [xSeq, vInit, param];
         var pending = new PendingGrads();
         // Only the views below consume the packed tensor, and they hand their gradients to `pending` directly, so the
@@ -100,6 +111,7 @@ internal static class FusedNeuron
             var tileParam = new double[(M + Tile - 1) / Tile];   // summed in tile order below: deterministic
             var surrogate = node.SurrogateFunction;
             var linear = kernel.LinearBackward;
+            bool onePassBack = stream && linear is not null && surrogate.HasOnePassBackward;
             ForTiles(M, T, (b0, n) =>
             {
                 Span<float> gvFuture = stackalloc float[n];
@@ -114,16 +126,21 @@ internal static class FusedNeuron
                 double local = 0;
                 for (int t = T - 1; t >= 0; t--)
                 {
-                    var h = hSeq.AsSpan(t * M + b0, n);
-                    if (stream && t > 0)
+                    var h = hSeq.AsSpan(hOff + t * M + b0, n);
+                    if (stream && t > 0 && !onePassBack)
                     {
-                        NeuronRows.Prefetch(hSeq.AsSpan((t - 1) * M + b0, n));
+                        NeuronRows.Prefetch(hSeq.AsSpan(hOff + (t - 1) * M + b0, n));
                         if (gS is not null) NeuronRows.Prefetch(gS.AsSpan((t - 1) * M + b0, n));
                     }
                     // ∂L/∂V[t]: from step t + 1, plus the V_seq / V_final outputs. The row is consumed by ResetBackward
                     // before the kernel overwrites it with ∂L/∂V[t − 1].
                     if (gVSeq is not null) NeuronRows.AddTo(gVSeq.AsSpan(t * M + b0, n), gvFuture);
                     if (gV is not null && t == T - 1) NeuronRows.AddTo(gV.AsSpan(b0, n), gvFuture);
+                    if (onePassBack)
+                    {
+                        OnePassBackward(surrogate, hSeq, hOff + b0, thr, gS, gx, b0, M, t, gvFuture, reset, linear!.Value);
+                        continue;
+                    }
                     surrogate.DerivativeAt(h, thr, sg);
                     var gSt = gS is null ? default : gS.AsSpan(t * M + b0, n);
                     var gxOut = gx.AsSpan(t * M + b0, n);
@@ -135,7 +152,7 @@ internal static class FusedNeuron
                         NeuronRows.ResetBackward(h, thr, gSt, gvFuture, sg, reset, gh, 1f);
                         if (kernel.NeedsVPrev)
                         {
-                            if (t > 0) NeuronRows.FireReset(hSeq.AsSpan((t - 1) * M + b0, n), thr, scratch, vPrev, reset);
+                            if (t > 0) NeuronRows.FireReset(hSeq.AsSpan(hOff + (t - 1) * M + b0, n), thr, scratch, vPrev, reset);
                             else v0.CopyTo(b0, vPrev);
                         }
                         local += kernel.Backward(vPrev, h, gh, gxt, gvFuture);
@@ -143,6 +160,7 @@ internal static class FusedNeuron
                     if (stream) Spike.Cpu.StreamingCopy.Copy<float>(gxRow, gxOut);
                 }
                 if (gv0 is not null) gvFuture.CopyTo(gv0.AsSpan(b0, n));
+                if (onePassBack && System.Runtime.Intrinsics.X86.Sse.IsSupported) System.Runtime.Intrinsics.X86.Sse.StoreFence();
                 tileParam[b0 / Tile] = local;
             });
             var gxT = Wrap(gx, [T, .. neuronShape]);
@@ -214,8 +232,47 @@ internal static class FusedNeuron
         else row.CopyTo(dst);
     }
 
-    /// <summary>A tensor over the array itself (Tensor.FromArray would copy it).</summary>
-    static Tensor Wrap(float[] data, int[] shape) => new(new CpuStorage(data, DType.Float32), Layout.Contiguous(shape));
+    /// <summary>A tensor over the array itself (Tensor.FromArray would copy it), from element offset on.</summary>
+    static Tensor Wrap(float[] data, int[] shape, int offset = 0) =>
+        new(new CpuStorage(data, DType.Float32), new Layout(shape, Layout.ContiguousStrides(shape), offset));
+
+    /// <summary>Room for moving H to any of the 16 float offsets within a 64-byte line.</summary>
+    const int AlignSlack = 15;
+
+    /// <summary>The offset into h that puts h's element 0 at the same place within a 64-byte line as s's.</summary>
+    static unsafe int MatchingOffset(float[] h, float[] s)
+    {
+        fixed (float* hp = h, sp = s) return (int)((((nint)sp - (nint)hp) >> 2) & 15);
+    }
+
+    /// <summary>Backward step t of a tile in one pass (<see cref="Surrogate.ResetBackwardOnePass"/>): ∂L/∂X[t] streamed
+    /// into gx, ∂L/∂V[t − 1] into gv in place. Row t of H starts at hAt + t·M, of ∂L/∂S and gx at at + t·M.</summary>
+    static unsafe void OnePassBackward(Surrogate surrogate, float[] hSeq, int hAt, ReadOnlySpan<float> th, float[]? gS, float[] gx, int at,
+        int M, int t, Span<float> gv, ResetRule reset, (float ToX, float ToV) slopes)
+    {
+        long row = (long)t * M, prev = t > 0 ? row - M : row;
+        fixed (float* hp = hSeq, tp = th, gsp = gS, gxp = gx, gvp = gv)
+            surrogate.ResetBackwardOnePass(hp + hAt + row, hp + hAt + prev, tp, gsp == null ? null : gsp + at + row,
+                gsp == null ? null : gsp + at + prev, gvp, reset, gxp + at + row, slopes.ToX, slopes.ToV, gv.Length);
+    }
+
+    /// <summary>The forward of one tile, each step in one pass (<see cref="NeuronKernel.ChargeFireReset"/>): x[t] in,
+    /// H[t] and S[t] streamed out, V in the tile's row.</summary>
+    static unsafe void OnePassSteps(NeuronKernel kernel, float[] xArr, int xOff, float[] hSeq, int hOff, float[] outArr, int M, int T,
+        int b0, Span<float> v, ReadOnlySpan<float> th, ResetRule reset, bool storeV)
+    {
+        int n = v.Length;
+        fixed (float* xp = xArr, hp = hSeq, sp = outArr, vp = v)
+            for (int t = 0; t < T; t++)
+            {
+                long row = (long)t * M + b0;
+                long next = t + 1 < T ? row + M : row;
+                kernel.ChargeFireReset(vp, xp + xOff + row, xp + xOff + next, th, reset, hp + hOff + row, sp + row, n);
+                if (storeV) Store(v, outArr.AsSpan((T + t) * M + b0, n), stream: true);
+            }
+        if (!storeV) v.CopyTo(outArr.AsSpan(T * M + b0, n));
+        if (System.Runtime.Intrinsics.X86.Sse.IsSupported) System.Runtime.Intrinsics.X86.Sse.StoreFence();   // the streamed rows are visible before the tile is done
+    }
 
     /// <summary>Runs body(start, count) over tiles of neurons, in parallel when the work is large.</summary>
     static void ForTiles(int m, int t, Action<int, int> body)

@@ -23,6 +23,14 @@ internal abstract class NeuronKernel
     /// <summary>(∂h/∂x, ∂h/∂v) when both are constants and there is no parameter gradient: then <see cref="Backward"/>
     /// is gx = gh·ToX, gv = gh·ToV, and the fused path folds it into the reset backward's pass. Null otherwise.</summary>
     public virtual (float ToX, float ToV)? LinearBackward => null;
+
+    /// <summary>Whether <see cref="ChargeFireReset"/> runs this kernel's step in one pass (<see cref="StreamedRows"/>).</summary>
+    public virtual bool HasOnePassStep => false;
+
+    /// <summary>One whole step of a row in one pass (only when <see cref="HasOnePassStep"/>): charge, fire and reset,
+    /// h and s written with streaming stores, the next step's x row (xNext) prefetched.</summary>
+    public virtual unsafe void ChargeFireReset(float* v, float* x, float* xNext, ReadOnlySpan<float> th, ResetRule rule, float* h, float* s, int n) =>
+        throw new NotSupportedException($"{GetType().Name} has no one-pass step");
 }
 
 /// <summary>IF: h = v + x.</summary>
@@ -33,6 +41,11 @@ internal sealed class IfKernel : NeuronKernel
     public override (float ToX, float ToV)? LinearBackward => (1f, 1f);
 
     public override void Forward(ReadOnlySpan<float> v, ReadOnlySpan<float> x, Span<float> h) => TensorPrimitives.Add(v, x, h);
+
+    public override bool HasOnePassStep => true;
+
+    public override unsafe void ChargeFireReset(float* v, float* x, float* xNext, ReadOnlySpan<float> th, ResetRule rule, float* h, float* s, int n) =>
+        StreamedRows.ChargeFireReset(new IfCharge(), v, x, xNext, th, rule, h, s, n);
 
     public override double Backward(ReadOnlySpan<float> v, ReadOnlySpan<float> h, ReadOnlySpan<float> gh, Span<float> gx, Span<float> gv)
     {
@@ -63,6 +76,12 @@ internal sealed class LifKernel(bool decayInput, float vResetCharge, float tau, 
     (float ToX, float ToV) Slopes => (decayInput ? BackwardK : 1f, 1f - BackwardK);
 
     public override (float ToX, float ToV)? LinearBackward => paramGrad ? null : Slopes;
+
+    /// <summary>The charge <see cref="Forward"/> computes in one pass (decay_input, zero reset potential).</summary>
+    public override bool HasOnePassStep => decayInput && vResetCharge == 0f;
+
+    public override unsafe void ChargeFireReset(float* v, float* x, float* xNext, ReadOnlySpan<float> th, ResetRule rule, float* h, float* s, int n) =>
+        StreamedRows.ChargeFireReset(new DecayInputCharge(divideByTau ? tau : k, divideByTau), v, x, xNext, th, rule, h, s, n);
 
     public override void Forward(ReadOnlySpan<float> v, ReadOnlySpan<float> x, Span<float> h)
     {

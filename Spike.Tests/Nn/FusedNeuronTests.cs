@@ -33,38 +33,54 @@ public sealed class FusedNeuronTests
         // 2·5000 neurons: 10 blocks of 1024 plus a ragged tail, large enough for the parallel path.
         Compare(() => new ParametricLifNode(2.0, true, 1.0, null, new Sigmoid(), false), T: 8, shape: [2, 5000], seed: 3);
 
-    [Test]
-    public void StreamedOutputsEqualCachedOnes()
+    public static IEnumerable<TestCaseData> StreamedNeurons()
+    {
+        // Streaming, PLIF and LIF (decay_input, Vr = 0) and IF take the one-pass forward step, LIF with Vr ≠ 0 the staged
+        // rows; IF and LIF (ATan, no parameter gradient) take the one-pass backward step, PLIF the staged rows.
+        yield return new TestCaseData((Func<BaseNode>)(() => new ParametricLifNode(2.0, true, 1.0, 0.0, new ATan(), false))).SetArgDisplayNames("PLIF");
+        yield return new TestCaseData((Func<BaseNode>)(() => new LifNode(3.0, true, 0.5, 0.0, new ATan()) { StoreVSeq = true })).SetArgDisplayNames("LIF,V_seq");
+        yield return new TestCaseData((Func<BaseNode>)(() => new IFNode(1.0, null, new ATan()))).SetArgDisplayNames("IF,soft");
+        yield return new TestCaseData((Func<BaseNode>)(() => new IFNode(1.0, 0.0, new ATan(), true))).SetArgDisplayNames("IF,detach");
+        yield return new TestCaseData((Func<BaseNode>)(() => new LifNode(3.0, true, 0.5, -0.3, new ATan()))).SetArgDisplayNames("LIF,vr=-0.3");
+    }
+
+    [TestCaseSource(nameof(StreamedNeurons))]
+    public void StreamedOutputsEqualCachedOnes(Func<BaseNode> make)
     {
         // 2 × 4.2·10⁶ neurons: each [T, N] output is 33.6 MB, past the streaming threshold; each half alone stays below
         // it and takes the plain stores. Neurons are independent, so the halves must reproduce the whole bit for bit.
-        const int t = 2, n = 4_200_000;
+        // N is not a multiple of 16, so the rows start at every alignment.
+        const int t = 2, n = 4_200_003;
         var x = Tensor.Rand([t, n], new Generator(21), 0, 2.0);
         var gy = Tensor.Randn([t, n], new Generator(22));
-        float[] Run(Tensor input, Tensor seed, out float[] grad)
+        int h1 = n / 2, h2 = n - n / 2;
+        float[] Run(Tensor input, Tensor seed, out float[] grad, out float[] hLast)
         {
             var leaf = Raw.Clone(input).RequiresGrad_();
-            var node = new ParametricLifNode(2.0, true, 1.0, 0.0, new ATan(), false) { StepMode = StepMode.Multi };
+            var node = make();
+            node.StepMode = StepMode.Multi;
             var spikes = node.Forward(leaf);
+            hLast = node.HLast!.ToArray<float>();
+            float[] vSeq = node.StoreVSeq ? node.VSeq!.ToArray<float>() : [];
             spikes.Backward(seed);
             grad = leaf.Grad!.ToArray<float>();
-            return [.. spikes.ToArray<float>(), .. node.V.ToArray<float>()];
+            return [.. spikes.ToArray<float>(), .. node.V.ToArray<float>(), .. vSeq];
         }
-        var whole = Run(x, gy, out var gWhole);
-        var first = Run(Raw.Narrow(x, 1, 0, n / 2), Raw.Narrow(gy, 1, 0, n / 2), out var g1);
-        var second = Run(Raw.Narrow(x, 1, n / 2, n / 2), Raw.Narrow(gy, 1, n / 2, n / 2), out var g2);
-        for (int step = 0; step <= t; step++)   // spikes rows, then V
+        var whole = Run(x, gy, out var gWhole, out var hWhole);
+        var first = Run(Raw.Narrow(x, 1, 0, h1), Raw.Narrow(gy, 1, 0, h1), out var g1, out var hFirst);
+        var second = Run(Raw.Narrow(x, 1, h1, h2), Raw.Narrow(gy, 1, h1, h2), out var g2, out var hSecond);
+        void Halves(float[] all, float[] a, float[] b, int rows, string what)
         {
-            var row = whole.AsSpan(step * n, n);
-            row[..(n / 2)].SequenceEqual(first.AsSpan(step * n / 2, n / 2)).Should().BeTrue($"row {step}, first half");
-            row[(n / 2)..].SequenceEqual(second.AsSpan(step * n / 2, n / 2)).Should().BeTrue($"row {step}, second half");
+            for (int step = 0; step < rows; step++)
+            {
+                var row = all.AsSpan(step * n, n);
+                row[..h1].SequenceEqual(a.AsSpan(step * h1, h1)).Should().BeTrue($"{what} row {step}, first half");
+                row[h1..].SequenceEqual(b.AsSpan(step * h2, h2)).Should().BeTrue($"{what} row {step}, second half");
+            }
         }
-        for (int step = 0; step < t; step++)
-        {
-            var row = gWhole.AsSpan(step * n, n);
-            row[..(n / 2)].SequenceEqual(g1.AsSpan(step * n / 2, n / 2)).Should().BeTrue($"gradient row {step}, first half");
-            row[(n / 2)..].SequenceEqual(g2.AsSpan(step * n / 2, n / 2)).Should().BeTrue($"gradient row {step}, second half");
-        }
+        Halves(whole, first, second, whole.Length / n, "spikes, V (and V_seq)");
+        Halves(hWhole, hFirst, hSecond, t, "H");
+        Halves(gWhole, g1, g2, t, "gradient");
         whole.Take(t * n).Should().Contain(1f).And.Contain(0f);
     }
 

@@ -1,0 +1,184 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Spike.Nn;
+
+/// <summary>A neuron's charge h = f(v, x) as one vector expression, so a whole step can run in one pass.</summary>
+internal interface IVectorCharge
+{
+    Vector512<float> Charge(Vector512<float> v, Vector512<float> x);
+    float Charge(float v, float x);
+}
+
+/// <summary>IF: h = v + x.</summary>
+internal readonly struct IfCharge : IVectorCharge
+{
+    public Vector512<float> Charge(Vector512<float> v, Vector512<float> x) => v + x;
+    public float Charge(float v, float x) => v + x;
+}
+
+/// <summary>LIF with decay_input and a zero reset potential: h = v + (x − v)/c (or ·c), the operations of
+/// <see cref="LifKernel"/>'s own row.</summary>
+internal readonly struct DecayInputCharge(float c, bool divide) : IVectorCharge
+{
+    public Vector512<float> Charge(Vector512<float> v, Vector512<float> x)
+    {
+        var d = x - v;
+        return v + (divide ? d / Vector512.Create(c) : d * Vector512.Create(c));
+    }
+
+    public float Charge(float v, float x) => v + (divide ? (x - v) / c : (x - v) * c);
+}
+
+/// <summary>A surrogate derivative g'(u) as one vector expression.</summary>
+internal interface IVectorSlope
+{
+    Vector512<float> At(Vector512<float> u);
+    float At(float u);
+}
+
+/// <summary>ATan: g'(u) = (α/2) / ((c·u)² + 1) with c = π/2·α, the operations of <see cref="ATan"/>'s own row.</summary>
+internal readonly struct ATanSlope(float c, float halfAlpha) : IVectorSlope
+{
+    public Vector512<float> At(Vector512<float> u)
+    {
+        u *= c;
+        return Vector512.Create(halfAlpha) / (u * u + Vector512<float>.One);
+    }
+
+    public float At(float u)
+    {
+        u *= c;
+        return halfAlpha / (u * u + 1f);
+    }
+}
+
+/// <summary>
+/// Whole neuron steps over a row in one pass, for outputs that stream past the caches: each vector of x is charged,
+/// fired and reset in registers and its H and S go straight to memory with streaming stores. Against a pass per stage
+/// over L1 rows, the loads then overlap the stores all through the step instead of stalling one pass in four (LIF
+/// T = 32, N = 10⁶: see docs/performance.md). Results are bit-equal to the staged rows.
+/// </summary>
+internal static unsafe class StreamedRows
+{
+    /// <summary>
+    /// h = charge(v, x); s = Θ(h − th); v = hard ? (s ? Vr : h) : h − s·th, as <see cref="NeuronRows.FireReset"/>.
+    /// v is updated in place; h and s take streaming stores wherever they are aligned alike, else plain ones. The next
+    /// step's x row (xNext, or x itself) is prefetched a line per vector, spread over the pass rather than in a burst.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ChargeFireReset<TC>(TC charge, float* v, float* x, float* xNext, ReadOnlySpan<float> th, ResetRule rule, float* h, float* s, int n)
+        where TC : struct, IVectorCharge
+    {
+        fixed (float* t = th)
+        {
+            int i = 0;
+            // Streaming stores need 64-byte alignment: a plain head brings h there, and s must then be there too.
+            bool streams = Avx512F.IsSupported && (((nint)s - (nint)h) & 63) == 0 && ((nint)h & 3) == 0;
+            if (streams)
+            {
+                int head = Math.Min(n, (int)(((64 - ((nint)h & 63)) & 63) >> 2));
+                for (; i < head; i++) Scalar(charge, v, x, t, rule, h, s, i);
+                for (; i <= n - 16; i += 16)
+                {
+                    Sse.Prefetch0(xNext + i);
+                    Vector(charge, v, x, t, rule, h, s, i, stream: true);
+                }
+            }
+            else if (Vector512.IsHardwareAccelerated)
+                for (; i <= n - 16; i += 16) Vector(charge, v, x, t, rule, h, s, i, stream: false);
+            for (; i < n; i++) Scalar(charge, v, x, t, rule, h, s, i);
+        }
+    }
+
+    /// <summary>
+    /// The backward of a step whose charge is linear (∂h/∂x = toX, ∂h/∂v = toV), as <see cref="NeuronRows.ResetBackward"/>
+    /// with sg = slope(h − th) made in the same pass: r = ∂L/∂H; gx = r·toX (streaming stores where gx is aligned);
+    /// gv = r·toV in place. gS may be null. The rows of the step before (hPrev, gSPrev) are prefetched as in the forward.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ResetBackward<TS>(TS slope, float* h, float* hPrev, float* th, float* gS, float* gSPrev, float* gv, ResetRule rule,
+        float* gx, float toX, float toV, int n)
+        where TS : struct, IVectorSlope
+    {
+        int i = 0;
+        bool streams = Avx512F.IsSupported && ((nint)gx & 3) == 0;
+        if (streams)
+        {
+            int head = Math.Min(n, (int)(((64 - ((nint)gx & 63)) & 63) >> 2));
+            for (; i < head; i++) ScalarBackward(slope, h, th, gS, gv, rule, gx, toX, toV, i);
+            for (; i <= n - 16; i += 16)
+            {
+                Sse.Prefetch0(hPrev + i);
+                if (gS != null) Sse.Prefetch0(gSPrev + i);
+                VectorBackward(slope, h, th, gS, gv, rule, gx, toX, toV, i, stream: true);
+            }
+        }
+        else if (Vector512.IsHardwareAccelerated)
+            for (; i <= n - 16; i += 16) VectorBackward(slope, h, th, gS, gv, rule, gx, toX, toV, i, stream: false);
+        for (; i < n; i++) ScalarBackward(slope, h, th, gS, gv, rule, gx, toX, toV, i);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void VectorBackward<TS>(TS slope, float* h, float* th, float* gS, float* gv, ResetRule rule, float* gx, float toX, float toV, int i, bool stream)
+        where TS : struct, IVectorSlope
+    {
+        var hv = Vector512.Load(h + i);
+        var tv = Vector512.Load(th + i);
+        var g = Vector512.Load(gv + i);
+        var gs = gS != null ? Vector512.Load(gS + i) : Vector512<float>.Zero;
+        // hard: gv·(1 − S) is gv where no spike; soft: gv.
+        var direct = rule.Hard ? Vector512.AndNot(g, Vector512.GreaterThanOrEqual(hv, tv)) : g;
+        var dvds = rule.Detach ? Vector512<float>.Zero : rule.Hard ? Vector512.Create(rule.VReset) - hv : -tv;
+        var r = direct + (gs + g * dvds) * slope.At(hv - tv);
+        if (stream) Avx512F.StoreAlignedNonTemporal(gx + i, r * toX);
+        else (r * toX).Store(gx + i);
+        (r * toV).Store(gv + i);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void ScalarBackward<TS>(TS slope, float* h, float* th, float* gS, float* gv, ResetRule rule, float* gx, float toX, float toV, int i)
+        where TS : struct, IVectorSlope
+    {
+        float s = h[i] >= th[i] ? 1f : 0f;
+        float dvdh = rule.Hard ? 1f - s : 1f;
+        float dvds = rule.Detach ? 0f : rule.Hard ? rule.VReset - h[i] : -th[i];
+        float r = gv[i] * dvdh + ((gS != null ? gS[i] : 0f) + gv[i] * dvds) * slope.At(h[i] - th[i]);
+        gx[i] = r * toX;
+        gv[i] = r * toV;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Vector<TC>(TC charge, float* v, float* x, float* t, ResetRule rule, float* h, float* s, int i, bool stream)
+        where TC : struct, IVectorCharge
+    {
+        var hv = charge.Charge(Vector512.Load(v + i), Vector512.Load(x + i));
+        var tv = Vector512.Load(t + i);
+        var mask = Vector512.GreaterThanOrEqual(hv, tv);
+        var sv = mask & Vector512<float>.One;
+        var nv = rule.Hard ? Vector512.ConditionalSelect(mask, Vector512.Create(rule.VReset), hv) : hv - (mask & tv);
+        nv.Store(v + i);
+        if (stream)
+        {
+            Avx512F.StoreAlignedNonTemporal(h + i, hv);
+            Avx512F.StoreAlignedNonTemporal(s + i, sv);
+        }
+        else
+        {
+            hv.Store(h + i);
+            sv.Store(s + i);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Scalar<TC>(TC charge, float* v, float* x, float* t, ResetRule rule, float* h, float* s, int i)
+        where TC : struct, IVectorCharge
+    {
+        float hi = charge.Charge(v[i], x[i]);
+        bool spike = hi >= t[i];
+        h[i] = hi;
+        s[i] = spike ? 1f : 0f;
+        v[i] = spike ? (rule.Hard ? rule.VReset : hi - t[i]) : hi;
+    }
+}
