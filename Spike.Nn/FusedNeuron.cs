@@ -2,7 +2,7 @@ namespace Spike.Nn;
 
 /// <summary>
 /// Fused multi-step neuron on the CPU (Float32). Neurons are cut into tiles; each tile streams over T once forward
-/// (x[t] in; H[t] and S[t] out; V stays in an L1-sized row) and once backward (∂L/∂S[t] and H[t] in, ∂L/∂X[t] out),
+/// (x[t] in; H[t] and S[t] out; V stays in a cache-resident row) and once backward (∂L/∂S[t] and H[t] in, ∂L/∂X[t] out),
 /// tiles in parallel. Saved for backward: H only, 4 bytes per neuron-step (V_init and Vth add one row each only when
 /// they are per-neuron tensors rather than scalars); V[t−1] and S[t] are recomputed from H. No buffer is allocated per
 /// step or per tile: outputs are allocated once per call without zero-filling, scratch rows live on the stack. Outputs
@@ -18,6 +18,11 @@ internal static class FusedNeuron
     /// enough for the hardware prefetcher, which stops at every 4 KiB page (LIF T = 32, N = 10⁶: 61–62 ms with 2048,
     /// 53–62 with 4096 and 8192, 66 with 1024; 4096 keeps three tiles for two threads at N = 10⁴).</summary>
     const int Tile = 4096;
+
+    /// <summary>Neurons per tile of the one-pass steps, which keep only V (and Vth, and ∂L/∂V backward) per tile:
+    /// longer rows give the prefetchers longer streams (LIF T = 32, N = 10⁶, alternating in one process, forward /
+    /// backward medians: 12.0–12.5 / 17.0–18.0 ms with 4096, 10.6–11.1 / 14.7–15.9 with 16384, no better beyond).</summary>
+    const int OnePassTile = 16384;
 
     // x_seq: [T, N, ...]; v_init broadcastable to [N, ...]; param: optional 0-d/1-element tensor θ whose gradient
     // is Σ gh·∂h/∂θ (from the kernel).
@@ -65,7 +70,7 @@ internal static class FusedNeuron
         var hSeq = Spike.Cpu.LargeArrays.Uninitialized(T * M + (onePass ? AlignSlack : 0));
         int hOff = onePass ? MatchingOffset(hSeq, outArr) : 0;
 
-        ForTiles(M, T, (b0, n) =>
+        ForTiles(M, T, onePass ? OnePassTile : Tile, (b0, n) =>
         {
             Span<float> v = stackalloc float[n];
             Span<float> thRow = stackalloc float[n];
@@ -108,19 +113,20 @@ internal static class FusedNeuron
             var (gS, gVSeq, gV) = pending.Take();
             var gx = Spike.Cpu.LargeArrays.Uninitialized(T * M);
             var gv0 = vInit.RequiresGrad ? Spike.Cpu.LargeArrays.Uninitialized(M) : null;   // every element written below
-            var tileParam = new double[(M + Tile - 1) / Tile];   // summed in tile order below: deterministic
             var surrogate = node.SurrogateFunction;
             var linear = kernel.LinearBackward;
             bool onePassBack = stream && linear is not null && surrogate.HasOnePassBackward;
-            ForTiles(M, T, (b0, n) =>
+            int tile = onePassBack ? OnePassTile : Tile;
+            var tileParam = new double[(M + tile - 1) / tile];   // summed in tile order below: deterministic
+            ForTiles(M, T, tile, (b0, n) =>
             {
                 Span<float> gvFuture = stackalloc float[n];
-                Span<float> gh = stackalloc float[n];
-                Span<float> sg = stackalloc float[n];
-                Span<float> vPrev = stackalloc float[n];
-                Span<float> scratch = stackalloc float[n];
+                Span<float> gh = onePassBack ? default : stackalloc float[n];
+                Span<float> sg = onePassBack ? default : stackalloc float[n];
+                Span<float> vPrev = onePassBack ? default : stackalloc float[n];
+                Span<float> scratch = onePassBack ? default : stackalloc float[n];
                 Span<float> thRow = stackalloc float[n];
-                Span<float> gxRow = stream ? stackalloc float[n] : default;
+                Span<float> gxRow = stream && !onePassBack ? stackalloc float[n] : default;
                 var thr = th.Row(b0, thRow);
                 gvFuture.Clear();
                 double local = 0;
@@ -161,7 +167,7 @@ internal static class FusedNeuron
                 }
                 if (gv0 is not null) gvFuture.CopyTo(gv0.AsSpan(b0, n));
                 if (onePassBack && System.Runtime.Intrinsics.X86.Sse.IsSupported) System.Runtime.Intrinsics.X86.Sse.StoreFence();
-                tileParam[b0 / Tile] = local;
+                tileParam[b0 / tile] = local;
             });
             var gxT = Wrap(gx, [T, .. neuronShape]);
             var gvT = gv0 is null ? null : Broadcasting.SumTo(Wrap(gv0, neuronShape), vInit.Layout.Shape);
@@ -275,12 +281,12 @@ internal static class FusedNeuron
     }
 
     /// <summary>Runs body(start, count) over tiles of neurons, in parallel when the work is large.</summary>
-    static void ForTiles(int m, int t, Action<int, int> body)
+    static void ForTiles(int m, int t, int tile, Action<int, int> body)
     {
-        int tiles = (m + Tile - 1) / Tile;
+        int tiles = (m + tile - 1) / tile;
         if (tiles > 1 && (long)m * t >= 1 << 16 && Environment.ProcessorCount > 1)
-            Spike.Cpu.WorkerTeam.For(0, tiles, b => body(b * Tile, Math.Min(Tile, m - b * Tile)));
+            Spike.Cpu.WorkerTeam.For(0, tiles, b => body(b * tile, Math.Min(tile, m - b * tile)));
         else
-            for (int b = 0; b < tiles; b++) body(b * Tile, Math.Min(Tile, m - b * Tile));
+            for (int b = 0; b < tiles; b++) body(b * tile, Math.Min(tile, m - b * tile));
     }
 }
