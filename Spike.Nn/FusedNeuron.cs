@@ -6,9 +6,10 @@ namespace Spike.Nn;
 /// tiles in parallel. Saved for backward: H only, 4 bytes per neuron-step (V_init and Vth add one row each only when
 /// they are per-neuron tensors rather than scalars); V[t−1] and S[t] are recomputed from H. No buffer is allocated per
 /// step or per tile: outputs are allocated once per call without zero-filling, scratch rows live on the stack. Outputs
-/// larger than the last-level cache are written with streaming stores: IF and LIF (decay_input, Vr = 0) run each
-/// forward step in one pass (<see cref="StreamedRows"/>), and with the ATan surrogate each backward step too; other
-/// neurons compute a step in stages over L1 rows and stream the finished rows out (<see cref="Spike.Cpu.StreamingCopy"/>).
+/// larger than the last-level cache are written with streaming stores. IF and LIF (decay_input, Vr = 0) run each
+/// forward step in one pass (<see cref="OnePassRows"/>), and with the ATan surrogate each backward step too (IF, LIF
+/// without a parameter gradient); other neurons compute a step in stages over L1 rows (streaming the finished rows
+/// out, <see cref="Spike.Cpu.StreamingCopy"/>, when the outputs are that large).
 /// The result is one packed tensor <c>[T + 1, N, ...]</c> (spikes, then V_final) or <c>[2T, N, ...]</c> (spikes, then
 /// V_seq) whose views are the spikes, V and V_seq.
 /// </summary>
@@ -64,20 +65,20 @@ internal static class FusedNeuron
         var reset = new ResetRule(node.VReset is not null, node.VReset is double r ? (float)r : 0f, node.DetachReset);
         // Every element of both arrays is written below, so neither needs zero-filling.
         var outArr = Spike.Cpu.LargeArrays.Uninitialized(rows * M);
-        bool stream = Streams(T, M), onePass = stream && kernel.HasOnePassStep;
-        // H starts hOff elements into its array, chosen so that its rows and the spike rows are aligned alike: the
-        // one-pass step can then stream both.
-        var hSeq = Spike.Cpu.LargeArrays.Uninitialized(T * M + (onePass ? AlignSlack : 0));
-        int hOff = onePass ? MatchingOffset(hSeq, outArr) : 0;
+        bool stream = Streams(T, M), onePass = kernel.HasOnePassStep;
+        // Streaming, H starts hOff elements into its array, chosen so that its rows and the spike rows are aligned
+        // alike: the one-pass step can then stream both.
+        var hSeq = Spike.Cpu.LargeArrays.Uninitialized(T * M + (onePass && stream ? AlignSlack : 0));
+        int hOff = onePass && stream ? MatchingOffset(hSeq, outArr) : 0;
 
-        ForTiles(M, T, onePass ? OnePassTile : Tile, (b0, n) =>
+        ForTiles(M, T, onePass && stream ? OnePassTile : Tile, (b0, n) =>
         {
             Span<float> v = stackalloc float[n];
             Span<float> thRow = stackalloc float[n];
             if (onePass)
             {
                 v0.CopyTo(b0, v);
-                OnePassSteps(kernel, xArr, xOff, hSeq, hOff, outArr, M, T, b0, v, th.Row(b0, thRow), reset, storeV);
+                OnePassSteps(kernel, xArr, xOff, hSeq, hOff, outArr, M, T, b0, v, th.Row(b0, thRow), reset, storeV, stream);
                 return;
             }
             // Streaming: H and S are made in L1 rows and then streamed out (see StreamingCopy).
@@ -115,8 +116,8 @@ internal static class FusedNeuron
             var gv0 = vInit.RequiresGrad ? Spike.Cpu.LargeArrays.Uninitialized(M) : null;   // every element written below
             var surrogate = node.SurrogateFunction;
             var linear = kernel.LinearBackward;
-            bool onePassBack = stream && linear is not null && surrogate.HasOnePassBackward;
-            int tile = onePassBack ? OnePassTile : Tile;
+            bool onePassBack = linear is not null && surrogate.HasOnePassBackward;
+            int tile = onePassBack && stream ? OnePassTile : Tile;
             var tileParam = new double[(M + tile - 1) / tile];   // summed in tile order below: deterministic
             ForTiles(M, T, tile, (b0, n) =>
             {
@@ -144,7 +145,7 @@ internal static class FusedNeuron
                     if (gV is not null && t == T - 1) NeuronRows.AddTo(gV.AsSpan(b0, n), gvFuture);
                     if (onePassBack)
                     {
-                        OnePassBackward(surrogate, hSeq, hOff + b0, thr, gS, gx, b0, M, t, gvFuture, reset, linear!.Value);
+                        OnePassBackward(surrogate, hSeq, hOff + b0, thr, gS, gx, b0, M, t, gvFuture, reset, linear!.Value, stream);
                         continue;
                     }
                     surrogate.DerivativeAt(h, thr, sg);
@@ -166,7 +167,7 @@ internal static class FusedNeuron
                     if (stream) Spike.Cpu.StreamingCopy.Copy<float>(gxRow, gxOut);
                 }
                 if (gv0 is not null) gvFuture.CopyTo(gv0.AsSpan(b0, n));
-                if (onePassBack && System.Runtime.Intrinsics.X86.Sse.IsSupported) System.Runtime.Intrinsics.X86.Sse.StoreFence();
+                if (onePassBack && stream && System.Runtime.Intrinsics.X86.Sse.IsSupported) System.Runtime.Intrinsics.X86.Sse.StoreFence();
                 tileParam[b0 / tile] = local;
             });
             var gxT = Wrap(gx, [T, .. neuronShape]);
@@ -251,33 +252,34 @@ internal static class FusedNeuron
         fixed (float* hp = h, sp = s) return (int)((((nint)sp - (nint)hp) >> 2) & 15);
     }
 
-    /// <summary>Backward step t of a tile in one pass (<see cref="Surrogate.ResetBackwardOnePass"/>): ∂L/∂X[t] streamed
-    /// into gx, ∂L/∂V[t − 1] into gv in place. Row t of H starts at hAt + t·M, of ∂L/∂S and gx at at + t·M.</summary>
+    /// <summary>Backward step t of a tile in one pass (<see cref="Surrogate.ResetBackwardOnePass"/>): ∂L/∂X[t] into gx
+    /// (streamed when stream), ∂L/∂V[t − 1] into gv in place. Row t of H starts at hAt + t·M, of ∂L/∂S and gx at
+    /// at + t·M.</summary>
     static unsafe void OnePassBackward(Surrogate surrogate, float[] hSeq, int hAt, ReadOnlySpan<float> th, float[]? gS, float[] gx, int at,
-        int M, int t, Span<float> gv, ResetRule reset, (float ToX, float ToV) slopes)
+        int M, int t, Span<float> gv, ResetRule reset, (float ToX, float ToV) slopes, bool stream)
     {
         long row = (long)t * M, prev = t > 0 ? row - M : row;
         fixed (float* hp = hSeq, tp = th, gsp = gS, gxp = gx, gvp = gv)
             surrogate.ResetBackwardOnePass(hp + hAt + row, hp + hAt + prev, tp, gsp == null ? null : gsp + at + row,
-                gsp == null ? null : gsp + at + prev, gvp, reset, gxp + at + row, slopes.ToX, slopes.ToV, gv.Length);
+                gsp == null ? null : gsp + at + prev, gvp, reset, gxp + at + row, slopes.ToX, slopes.ToV, gv.Length, stream);
     }
 
     /// <summary>The forward of one tile, each step in one pass (<see cref="NeuronKernel.ChargeFireReset"/>): x[t] in,
-    /// H[t] and S[t] streamed out, V in the tile's row.</summary>
+    /// H[t] and S[t] out (streamed when stream), V in the tile's row.</summary>
     static unsafe void OnePassSteps(NeuronKernel kernel, float[] xArr, int xOff, float[] hSeq, int hOff, float[] outArr, int M, int T,
-        int b0, Span<float> v, ReadOnlySpan<float> th, ResetRule reset, bool storeV)
+        int b0, Span<float> v, ReadOnlySpan<float> th, ResetRule reset, bool storeV, bool stream)
     {
         int n = v.Length;
         fixed (float* xp = xArr, hp = hSeq, sp = outArr, vp = v)
             for (int t = 0; t < T; t++)
             {
-                long row = (long)t * M + b0;
-                long next = t + 1 < T ? row + M : row;
-                kernel.ChargeFireReset(vp, xp + xOff + row, xp + xOff + next, th, reset, hp + hOff + row, sp + row, n);
-                if (storeV) Store(v, outArr.AsSpan((T + t) * M + b0, n), stream: true);
+                long row = (long)t * M + b0, next = t + 1 < T ? row + M : row;
+                kernel.ChargeFireReset(vp, xp + xOff + row, xp + xOff + next, th, reset, hp + hOff + row, sp + row, n, stream);
+                if (storeV) Store(v, outArr.AsSpan((T + t) * M + b0, n), stream);
             }
         if (!storeV) v.CopyTo(outArr.AsSpan(T * M + b0, n));
-        if (System.Runtime.Intrinsics.X86.Sse.IsSupported) System.Runtime.Intrinsics.X86.Sse.StoreFence();   // the streamed rows are visible before the tile is done
+        // The streamed rows are visible before the tile is done.
+        if (stream && System.Runtime.Intrinsics.X86.Sse.IsSupported) System.Runtime.Intrinsics.X86.Sse.StoreFence();
     }
 
     /// <summary>Runs body(start, count) over tiles of neurons, in parallel when the work is large.</summary>

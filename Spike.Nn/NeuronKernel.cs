@@ -24,12 +24,13 @@ internal abstract class NeuronKernel
     /// is gx = gh·ToX, gv = gh·ToV, and the fused path folds it into the reset backward's pass. Null otherwise.</summary>
     public virtual (float ToX, float ToV)? LinearBackward => null;
 
-    /// <summary>Whether <see cref="ChargeFireReset"/> runs this kernel's step in one pass (<see cref="StreamedRows"/>).</summary>
+    /// <summary>Whether <see cref="ChargeFireReset"/> runs this kernel's step in one pass (<see cref="OnePassRows"/>).</summary>
     public virtual bool HasOnePassStep => false;
 
-    /// <summary>One whole step of a row in one pass (only when <see cref="HasOnePassStep"/>): charge, fire and reset,
-    /// h and s written with streaming stores, the next step's x row (xNext) prefetched.</summary>
-    public virtual unsafe void ChargeFireReset(float* v, float* x, float* xNext, ReadOnlySpan<float> th, ResetRule rule, float* h, float* s, int n) =>
+    /// <summary>One whole step of a row in one pass (only when <see cref="HasOnePassStep"/>): charge, fire and reset;
+    /// with stream, h and s written with streaming stores and the next step's x row (xNext) prefetched.</summary>
+    public virtual unsafe void ChargeFireReset(float* v, float* x, float* xNext, ReadOnlySpan<float> th, ResetRule rule, float* h, float* s, int n,
+        bool stream) =>
         throw new NotSupportedException($"{GetType().Name} has no one-pass step");
 }
 
@@ -44,8 +45,9 @@ internal sealed class IfKernel : NeuronKernel
 
     public override bool HasOnePassStep => true;
 
-    public override unsafe void ChargeFireReset(float* v, float* x, float* xNext, ReadOnlySpan<float> th, ResetRule rule, float* h, float* s, int n) =>
-        StreamedRows.ChargeFireReset(new IfCharge(), v, x, xNext, th, rule, h, s, n);
+    public override unsafe void ChargeFireReset(float* v, float* x, float* xNext, ReadOnlySpan<float> th, ResetRule rule, float* h, float* s, int n,
+        bool stream) =>
+        OnePassRows.ChargeFireReset(new IfCharge(), v, x, xNext, th, rule, h, s, n, stream);
 
     public override double Backward(ReadOnlySpan<float> v, ReadOnlySpan<float> h, ReadOnlySpan<float> gh, Span<float> gx, Span<float> gv)
     {
@@ -80,8 +82,9 @@ internal sealed class LifKernel(bool decayInput, float vResetCharge, float tau, 
     /// <summary>The charge <see cref="Forward"/> computes in one pass (decay_input, zero reset potential).</summary>
     public override bool HasOnePassStep => decayInput && vResetCharge == 0f;
 
-    public override unsafe void ChargeFireReset(float* v, float* x, float* xNext, ReadOnlySpan<float> th, ResetRule rule, float* h, float* s, int n) =>
-        StreamedRows.ChargeFireReset(new DecayInputCharge(divideByTau ? tau : k, divideByTau), v, x, xNext, th, rule, h, s, n);
+    public override unsafe void ChargeFireReset(float* v, float* x, float* xNext, ReadOnlySpan<float> th, ResetRule rule, float* h, float* s, int n,
+        bool stream) =>
+        OnePassRows.ChargeFireReset(new DecayInputCharge(divideByTau ? tau : k, divideByTau), v, x, xNext, th, rule, h, s, n, stream);
 
     public override void Forward(ReadOnlySpan<float> v, ReadOnlySpan<float> x, Span<float> h)
     {

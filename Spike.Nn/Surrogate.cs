@@ -41,16 +41,16 @@ public abstract class Surrogate : Module
     }
 
     /// <summary>Whether <see cref="ResetBackwardOnePass"/> is available: the fused neuron's backward step then runs in
-    /// one pass (<see cref="StreamedRows"/>).</summary>
+    /// one pass (<see cref="OnePassRows"/>).</summary>
     internal virtual bool HasOnePassBackward => false;
 
     /// <summary>
     /// <see cref="NeuronRows.ResetBackward"/> of a linear neuron kernel with this surrogate's g'(h − th) computed in the
-    /// same pass: gx = r·toX (streaming stores) and gv = r·toV in place. gS may be null (no spike gradient); hPrev and
-    /// gSPrev are the previous step's rows, prefetched.
+    /// same pass: gx = r·toX and gv = r·toV in place. gS may be null (no spike gradient). With stream, gx takes
+    /// streaming stores and hPrev and gSPrev, the previous step's rows, are prefetched.
     /// </summary>
     internal virtual unsafe void ResetBackwardOnePass(float* h, float* hPrev, float* th, float* gS, float* gSPrev, float* gv, ResetRule rule,
-        float* gx, float toX, float toV, int n) =>
+        float* gx, float toX, float toV, int n, bool stream) =>
         throw new NotSupportedException($"{GetType().Name} has no one-pass backward");
 
     /// <summary>dst[i] = g'(x[i]) in float64.</summary>

@@ -48,8 +48,8 @@ public sealed class ATan(double alpha = 2.0) : Surrogate
     internal override bool HasOnePassBackward => true;
 
     internal override unsafe void ResetBackwardOnePass(float* h, float* hPrev, float* th, float* gS, float* gSPrev, float* gv, ResetRule rule,
-        float* gx, float toX, float toV, int n) =>
-        StreamedRows.ResetBackward(new ATanSlope((float)(Math.PI / 2 * Alpha), (float)(Alpha / 2)), h, hPrev, th, gS, gSPrev, gv, rule, gx, toX, toV, n);
+        float* gx, float toX, float toV, int n, bool stream) =>
+        OnePassRows.ResetBackward(new ATanSlope((float)(Math.PI / 2 * Alpha), (float)(Alpha / 2)), h, hPrev, th, gS, gSPrev, gv, rule, gx, toX, toV, n, stream);
 
     /// <summary>dst = (α/2) / ((c·(h − th))² + 1) with c = π/2·α, in one pass (th empty: 0). The float operations and
     /// their order are those of the four-pass form, so the result is the same to the bit.</summary>

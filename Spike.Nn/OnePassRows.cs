@@ -55,27 +55,29 @@ internal readonly struct ATanSlope(float c, float halfAlpha) : IVectorSlope
 }
 
 /// <summary>
-/// Whole neuron steps over a row in one pass, for outputs that stream past the caches: each vector of x is charged,
-/// fired and reset in registers and its H and S go straight to memory with streaming stores. Against a pass per stage
-/// over L1 rows, the loads then overlap the stores all through the step instead of stalling one pass in four (LIF
-/// T = 32, N = 10⁶: see docs/performance.md). Results are bit-equal to the staged rows.
+/// Whole neuron steps over a row in one pass: each vector of x is charged, fired and reset in registers and its H and
+/// S go straight to memory, with streaming stores when the outputs are larger than the caches. Against a pass per
+/// stage over L1 rows, the loads then overlap the stores all through the step instead of stalling one stage in four
+/// (LIF T = 32, N = 10⁶: see docs/performance.md). Results are bit-equal to the staged rows.
 /// </summary>
-internal static unsafe class StreamedRows
+internal static unsafe class OnePassRows
 {
     /// <summary>
     /// h = charge(v, x); s = Θ(h − th); v = hard ? (s ? Vr : h) : h − s·th, as <see cref="NeuronRows.FireReset"/>.
-    /// v is updated in place; h and s take streaming stores wherever they are aligned alike, else plain ones. The next
-    /// step's x row (xNext, or x itself) is prefetched a line per vector, spread over the pass rather than in a burst.
+    /// v is updated in place. With stream, h and s take streaming stores wherever they are aligned alike (else plain
+    /// ones) and the next step's x row (xNext, or x itself) is prefetched a line per vector, spread over the pass
+    /// rather than in a burst.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ChargeFireReset<TC>(TC charge, float* v, float* x, float* xNext, ReadOnlySpan<float> th, ResetRule rule, float* h, float* s, int n)
+    public static void ChargeFireReset<TC>(TC charge, float* v, float* x, float* xNext, ReadOnlySpan<float> th, ResetRule rule, float* h, float* s, int n,
+        bool stream)
         where TC : struct, IVectorCharge
     {
         fixed (float* t = th)
         {
             int i = 0;
             // Streaming stores need 64-byte alignment: a plain head brings h there, and s must then be there too.
-            bool streams = Avx512F.IsSupported && (((nint)s - (nint)h) & 63) == 0 && ((nint)h & 3) == 0;
+            bool streams = stream && Avx512F.IsSupported && (((nint)s - (nint)h) & 63) == 0 && ((nint)h & 3) == 0;
             if (streams)
             {
                 int head = Math.Min(n, (int)(((64 - ((nint)h & 63)) & 63) >> 2));
@@ -94,16 +96,17 @@ internal static unsafe class StreamedRows
 
     /// <summary>
     /// The backward of a step whose charge is linear (∂h/∂x = toX, ∂h/∂v = toV), as <see cref="NeuronRows.ResetBackward"/>
-    /// with sg = slope(h − th) made in the same pass: r = ∂L/∂H; gx = r·toX (streaming stores where gx is aligned);
-    /// gv = r·toV in place. gS may be null. The rows of the step before (hPrev, gSPrev) are prefetched as in the forward.
+    /// with sg = slope(h − th) made in the same pass: r = ∂L/∂H; gx = r·toX; gv = r·toV in place. gS may be null. With
+    /// stream, gx takes streaming stores where it is aligned and the rows of the step before (hPrev, gSPrev) are
+    /// prefetched as in the forward.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ResetBackward<TS>(TS slope, float* h, float* hPrev, float* th, float* gS, float* gSPrev, float* gv, ResetRule rule,
-        float* gx, float toX, float toV, int n)
+        float* gx, float toX, float toV, int n, bool stream)
         where TS : struct, IVectorSlope
     {
         int i = 0;
-        bool streams = Avx512F.IsSupported && ((nint)gx & 3) == 0;
+        bool streams = stream && Avx512F.IsSupported && ((nint)gx & 3) == 0;
         if (streams)
         {
             int head = Math.Min(n, (int)(((64 - ((nint)gx & 63)) & 63) >> 2));
