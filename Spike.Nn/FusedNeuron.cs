@@ -78,7 +78,8 @@ internal static class FusedNeuron
             if (onePass)
             {
                 v0.CopyTo(b0, v);
-                OnePassSteps(kernel, xArr, xOff, hSeq, hOff, outArr, M, T, b0, v, th.Row(b0, thRow), reset, storeV, stream);
+                OnePassSteps(kernel, xArr, xOff, hSeq, hOff, outArr, M, T, b0, v, th.ScalarValue, th.ScalarValue is null ? th.Row(b0, thRow) : default,
+                    reset, storeV, stream);
                 return;
             }
             // Streaming: H and S are made in L1 rows and then streamed out (see StreamingCopy).
@@ -145,7 +146,7 @@ internal static class FusedNeuron
                     if (gV is not null && t == T - 1) NeuronRows.AddTo(gV.AsSpan(b0, n), gvFuture);
                     if (onePassBack)
                     {
-                        OnePassBackward(surrogate, hSeq, hOff + b0, thr, gS, gx, b0, M, t, gvFuture, reset, linear!.Value, stream);
+                        OnePassBackward(surrogate, hSeq, hOff + b0, th.ScalarValue, thr, gS, gx, b0, M, t, gvFuture, reset, linear!.Value, stream);
                         continue;
                     }
                     surrogate.DerivativeAt(h, thr, sg);
@@ -255,32 +256,35 @@ internal static class FusedNeuron
     /// <summary>Backward step t of a tile in one pass (<see cref="Surrogate.ResetBackwardOnePass"/>): ∂L/∂X[t] into gx
     /// (streamed when stream), ∂L/∂V[t − 1] into gv in place. Row t of H starts at hAt + t·M, of ∂L/∂S and gx at
     /// at + t·M.</summary>
-    static unsafe void OnePassBackward(Surrogate surrogate, float[] hSeq, int hAt, ReadOnlySpan<float> th, float[]? gS, float[] gx, int at,
-        int M, int t, Span<float> gv, ResetRule reset, (float ToX, float ToV) slopes, bool stream)
+    static unsafe void OnePassBackward(Surrogate surrogate, float[] hSeq, int hAt, float? thScalar, ReadOnlySpan<float> thRow, float[]? gS,
+        float[] gx, int at, int M, int t, Span<float> gv, ResetRule reset, (float ToX, float ToV) slopes, bool stream)
     {
         long row = (long)t * M, prev = t > 0 ? row - M : row;
-        fixed (float* hp = hSeq, tp = th, gsp = gS, gxp = gx, gvp = gv)
-            surrogate.ResetBackwardOnePass(hp + hAt + row, hp + hAt + prev, tp, gsp == null ? null : gsp + at + row,
+        fixed (float* hp = hSeq, tp = thRow, gsp = gS, gxp = gx, gvp = gv)
+            surrogate.ResetBackwardOnePass(hp + hAt + row, hp + hAt + prev, Vth(thScalar, tp), gsp == null ? null : gsp + at + row,
                 gsp == null ? null : gsp + at + prev, gvp, reset, gxp + at + row, slopes.ToX, slopes.ToV, gv.Length, stream);
     }
 
     /// <summary>The forward of one tile, each step in one pass (<see cref="NeuronKernel.ChargeFireReset"/>): x[t] in,
     /// H[t] and S[t] out (streamed when stream), V in the tile's row.</summary>
     static unsafe void OnePassSteps(NeuronKernel kernel, float[] xArr, int xOff, float[] hSeq, int hOff, float[] outArr, int M, int T,
-        int b0, Span<float> v, ReadOnlySpan<float> th, ResetRule reset, bool storeV, bool stream)
+        int b0, Span<float> v, float? thScalar, ReadOnlySpan<float> thRow, ResetRule reset, bool storeV, bool stream)
     {
         int n = v.Length;
-        fixed (float* xp = xArr, hp = hSeq, sp = outArr, vp = v)
+        fixed (float* xp = xArr, hp = hSeq, sp = outArr, vp = v, tp = thRow)
             for (int t = 0; t < T; t++)
             {
                 long row = (long)t * M + b0, next = t + 1 < T ? row + M : row;
-                kernel.ChargeFireReset(vp, xp + xOff + row, xp + xOff + next, th, reset, hp + hOff + row, sp + row, n, stream);
+                kernel.ChargeFireReset(vp, xp + xOff + row, xp + xOff + next, Vth(thScalar, tp), reset, hp + hOff + row, sp + row, n, stream);
                 if (storeV) Store(v, outArr.AsSpan((T + t) * M + b0, n), stream);
             }
         if (!storeV) v.CopyTo(outArr.AsSpan(T * M + b0, n));
         // The streamed rows are visible before the tile is done.
         if (stream && System.Runtime.Intrinsics.X86.Sse.IsSupported) System.Runtime.Intrinsics.X86.Sse.StoreFence();
     }
+
+    /// <summary>The one-pass steps' threshold: the scalar in a register, or the tile's pinned row.</summary>
+    static unsafe Threshold Vth(float? scalar, float* row) => scalar is float value ? Threshold.Scalar(value) : Threshold.PerNeuron(row);
 
     /// <summary>Runs body(start, count) over tiles of neurons, in parallel when the work is large.</summary>
     static void ForTiles(int m, int t, int tile, Action<int, int> body)

@@ -29,7 +29,7 @@ internal abstract class NeuronKernel
 
     /// <summary>One whole step of a row in one pass (only when <see cref="HasOnePassStep"/>): charge, fire and reset;
     /// with stream, h and s written with streaming stores and the next step's x row (xNext) prefetched.</summary>
-    public virtual unsafe void ChargeFireReset(float* v, float* x, float* xNext, ReadOnlySpan<float> th, ResetRule rule, float* h, float* s, int n,
+    public virtual unsafe void ChargeFireReset(float* v, float* x, float* xNext, Threshold th, ResetRule rule, float* h, float* s, int n,
         bool stream) =>
         throw new NotSupportedException($"{GetType().Name} has no one-pass step");
 }
@@ -45,7 +45,7 @@ internal sealed class IfKernel : NeuronKernel
 
     public override bool HasOnePassStep => true;
 
-    public override unsafe void ChargeFireReset(float* v, float* x, float* xNext, ReadOnlySpan<float> th, ResetRule rule, float* h, float* s, int n,
+    public override unsafe void ChargeFireReset(float* v, float* x, float* xNext, Threshold th, ResetRule rule, float* h, float* s, int n,
         bool stream) =>
         OnePassRows.ChargeFireReset(new IfCharge(), v, x, xNext, th, rule, h, s, n, stream);
 
@@ -82,7 +82,7 @@ internal sealed class LifKernel(bool decayInput, float vResetCharge, float tau, 
     /// <summary>The charge <see cref="Forward"/> computes in one pass (decay_input, zero reset potential).</summary>
     public override bool HasOnePassStep => decayInput && vResetCharge == 0f;
 
-    public override unsafe void ChargeFireReset(float* v, float* x, float* xNext, ReadOnlySpan<float> th, ResetRule rule, float* h, float* s, int n,
+    public override unsafe void ChargeFireReset(float* v, float* x, float* xNext, Threshold th, ResetRule rule, float* h, float* s, int n,
         bool stream) =>
         OnePassRows.ChargeFireReset(new DecayInputCharge(divideByTau ? tau : k, divideByTau), v, x, xNext, th, rule, h, s, n, stream);
 

@@ -31,6 +31,9 @@ internal readonly struct NeuronRow
         return new(Raw.Contiguous(Raw.Expand(t, neuronShape)).ToArray<float>(), 0, 0);
     }
 
+    /// <summary>The value of every neuron when it is one scalar; null when the values differ per neuron.</summary>
+    public float? ScalarValue => _row is null ? _value : null;
+
     /// <summary>dst = the values of neurons [start, start + dst.Length).</summary>
     public void CopyTo(int start, Span<float> dst)
     {

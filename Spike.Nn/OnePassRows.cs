@@ -54,6 +54,30 @@ internal readonly struct ATanSlope(float c, float halfAlpha) : IVectorSlope
     }
 }
 
+/// <summary>Vth over a row of neurons: one value for all (kept in a register) or a row of per-neuron values.</summary>
+internal readonly unsafe struct Threshold
+{
+    readonly float* _row;
+    readonly float _value;
+
+    Threshold(float* row, float value)
+    {
+        _row = row;
+        _value = value;
+    }
+
+    public static Threshold Scalar(float value) => new(null, value);
+
+    /// <summary>Per-neuron values, row[i] for neuron i of the row (the row must stay pinned while in use).</summary>
+    public static Threshold PerNeuron(float* row) => new(row, 0f);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Vector(int i) => _row == null ? Vector512.Create(_value) : Vector512.Load(_row + i);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float At(int i) => _row == null ? _value : _row[i];
+}
+
 /// <summary>
 /// Whole neuron steps over a row in one pass: each vector of x is charged, fired and reset in registers and its H and
 /// S go straight to memory, with streaming stores when the outputs are larger than the caches. Against a pass per
@@ -69,29 +93,26 @@ internal static unsafe class OnePassRows
     /// rather than in a burst.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ChargeFireReset<TC>(TC charge, float* v, float* x, float* xNext, ReadOnlySpan<float> th, ResetRule rule, float* h, float* s, int n,
+    public static void ChargeFireReset<TC>(TC charge, float* v, float* x, float* xNext, Threshold th, ResetRule rule, float* h, float* s, int n,
         bool stream)
         where TC : struct, IVectorCharge
     {
-        fixed (float* t = th)
+        int i = 0;
+        // Streaming stores need 64-byte alignment: a plain head brings h there, and s must then be there too.
+        bool streams = stream && Avx512F.IsSupported && (((nint)s - (nint)h) & 63) == 0 && ((nint)h & 3) == 0;
+        if (streams)
         {
-            int i = 0;
-            // Streaming stores need 64-byte alignment: a plain head brings h there, and s must then be there too.
-            bool streams = stream && Avx512F.IsSupported && (((nint)s - (nint)h) & 63) == 0 && ((nint)h & 3) == 0;
-            if (streams)
+            int head = Math.Min(n, (int)(((64 - ((nint)h & 63)) & 63) >> 2));
+            for (; i < head; i++) Scalar(charge, v, x, th, rule, h, s, i);
+            for (; i <= n - 16; i += 16)
             {
-                int head = Math.Min(n, (int)(((64 - ((nint)h & 63)) & 63) >> 2));
-                for (; i < head; i++) Scalar(charge, v, x, t, rule, h, s, i);
-                for (; i <= n - 16; i += 16)
-                {
-                    Sse.Prefetch0(xNext + i);
-                    Vector(charge, v, x, t, rule, h, s, i, stream: true);
-                }
+                Sse.Prefetch0(xNext + i);
+                Vector(charge, v, x, th, rule, h, s, i, stream: true);
             }
-            else if (Vector512.IsHardwareAccelerated)
-                for (; i <= n - 16; i += 16) Vector(charge, v, x, t, rule, h, s, i, stream: false);
-            for (; i < n; i++) Scalar(charge, v, x, t, rule, h, s, i);
         }
+        else if (Vector512.IsHardwareAccelerated)
+            for (; i <= n - 16; i += 16) Vector(charge, v, x, th, rule, h, s, i, stream: false);
+        for (; i < n; i++) Scalar(charge, v, x, th, rule, h, s, i);
     }
 
     /// <summary>
@@ -101,7 +122,7 @@ internal static unsafe class OnePassRows
     /// prefetched as in the forward.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ResetBackward<TS>(TS slope, float* h, float* hPrev, float* th, float* gS, float* gSPrev, float* gv, ResetRule rule,
+    public static void ResetBackward<TS>(TS slope, float* h, float* hPrev, Threshold th, float* gS, float* gSPrev, float* gv, ResetRule rule,
         float* gx, float toX, float toV, int n, bool stream)
         where TS : struct, IVectorSlope
     {
@@ -124,11 +145,11 @@ internal static unsafe class OnePassRows
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void VectorBackward<TS>(TS slope, float* h, float* th, float* gS, float* gv, ResetRule rule, float* gx, float toX, float toV, int i, bool stream)
+    static void VectorBackward<TS>(TS slope, float* h, Threshold th, float* gS, float* gv, ResetRule rule, float* gx, float toX, float toV, int i, bool stream)
         where TS : struct, IVectorSlope
     {
         var hv = Vector512.Load(h + i);
-        var tv = Vector512.Load(th + i);
+        var tv = th.Vector(i);
         var g = Vector512.Load(gv + i);
         var gs = gS != null ? Vector512.Load(gS + i) : Vector512<float>.Zero;
         // hard: gv·(1 − S) is gv where no spike; soft: gv.
@@ -141,23 +162,23 @@ internal static unsafe class OnePassRows
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void ScalarBackward<TS>(TS slope, float* h, float* th, float* gS, float* gv, ResetRule rule, float* gx, float toX, float toV, int i)
+    static void ScalarBackward<TS>(TS slope, float* h, Threshold th, float* gS, float* gv, ResetRule rule, float* gx, float toX, float toV, int i)
         where TS : struct, IVectorSlope
     {
-        float s = h[i] >= th[i] ? 1f : 0f;
+        float ti = th.At(i), s = h[i] >= ti ? 1f : 0f;
         float dvdh = rule.Hard ? 1f - s : 1f;
-        float dvds = rule.Detach ? 0f : rule.Hard ? rule.VReset - h[i] : -th[i];
-        float r = gv[i] * dvdh + ((gS != null ? gS[i] : 0f) + gv[i] * dvds) * slope.At(h[i] - th[i]);
+        float dvds = rule.Detach ? 0f : rule.Hard ? rule.VReset - h[i] : -ti;
+        float r = gv[i] * dvdh + ((gS != null ? gS[i] : 0f) + gv[i] * dvds) * slope.At(h[i] - ti);
         gx[i] = r * toX;
         gv[i] = r * toV;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Vector<TC>(TC charge, float* v, float* x, float* t, ResetRule rule, float* h, float* s, int i, bool stream)
+    static void Vector<TC>(TC charge, float* v, float* x, Threshold th, ResetRule rule, float* h, float* s, int i, bool stream)
         where TC : struct, IVectorCharge
     {
         var hv = charge.Charge(Vector512.Load(v + i), Vector512.Load(x + i));
-        var tv = Vector512.Load(t + i);
+        var tv = th.Vector(i);
         var mask = Vector512.GreaterThanOrEqual(hv, tv);
         var sv = mask & Vector512<float>.One;
         var nv = rule.Hard ? Vector512.ConditionalSelect(mask, Vector512.Create(rule.VReset), hv) : hv - (mask & tv);
@@ -175,13 +196,14 @@ internal static unsafe class OnePassRows
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Scalar<TC>(TC charge, float* v, float* x, float* t, ResetRule rule, float* h, float* s, int i)
+    static void Scalar<TC>(TC charge, float* v, float* x, Threshold th, ResetRule rule, float* h, float* s, int i)
         where TC : struct, IVectorCharge
     {
         float hi = charge.Charge(v[i], x[i]);
-        bool spike = hi >= t[i];
+        float ti = th.At(i);
+        bool spike = hi >= ti;
         h[i] = hi;
         s[i] = spike ? 1f : 0f;
-        v[i] = spike ? (rule.Hard ? rule.VReset : hi - t[i]) : hi;
+        v[i] = spike ? (rule.Hard ? rule.VReset : hi - ti) : hi;
     }
 }

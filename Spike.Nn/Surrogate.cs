@@ -49,7 +49,7 @@ public abstract class Surrogate : Module
     /// same pass: gx = r·toX and gv = r·toV in place. gS may be null (no spike gradient). With stream, gx takes
     /// streaming stores and hPrev and gSPrev, the previous step's rows, are prefetched.
     /// </summary>
-    internal virtual unsafe void ResetBackwardOnePass(float* h, float* hPrev, float* th, float* gS, float* gSPrev, float* gv, ResetRule rule,
+    internal virtual unsafe void ResetBackwardOnePass(float* h, float* hPrev, Threshold th, float* gS, float* gSPrev, float* gv, ResetRule rule,
         float* gx, float toX, float toV, int n, bool stream) =>
         throw new NotSupportedException($"{GetType().Name} has no one-pass backward");
 

@@ -47,7 +47,7 @@ public sealed class ATan(double alpha = 2.0) : Surrogate
 
     internal override bool HasOnePassBackward => true;
 
-    internal override unsafe void ResetBackwardOnePass(float* h, float* hPrev, float* th, float* gS, float* gSPrev, float* gv, ResetRule rule,
+    internal override unsafe void ResetBackwardOnePass(float* h, float* hPrev, Threshold th, float* gS, float* gSPrev, float* gv, ResetRule rule,
         float* gx, float toX, float toV, int n, bool stream) =>
         OnePassRows.ResetBackward(new ATanSlope((float)(Math.PI / 2 * Alpha), (float)(Alpha / 2)), h, hPrev, th, gS, gSPrev, gv, rule, gx, toX, toV, n, stream);
 

@@ -20,14 +20,14 @@ public sealed unsafe class OnePassRowsTests
     static readonly ResetRule[] Rules = [new(true, 0f, false), new(true, -0.3f, false), new(false, 0f, false), new(true, 0f, true)];
 
     [Test]
-    public void ForwardStepEqualsTheStagedRows([Values(0, 1, 2, 3)] int rule, [Values(true, false)] bool stream)
+    public void ForwardStepEqualsTheStagedRows([Values(0, 1, 2, 3)] int rule, [Values(true, false)] bool stream, [Values(true, false)] bool scalarVth)
     {
         var rng = new Random(7);
         foreach (var (name, kernel) in Kernels)
             foreach (int n in new[] { 1, 15, 16, 37, 300 })
                 foreach (int offset in new[] { 0, 3, 8, 15 })
                 {
-                    float[] x = Random(rng, n + 16, 0, 2), th = Random(rng, n + 16, 0.5f, 1.2f), v0 = Random(rng, n + 16, -0.5f, 1);
+                    float[] x = Random(rng, n + 16, 0, 2), th = Vth(rng, n + 16, scalarVth), v0 = Random(rng, n + 16, -0.5f, 1);
                     var (vStaged, hStaged, sStaged) = ((float[])v0.Clone(), new float[n], new float[n]);
                     var xs = x.AsSpan(offset, n);
                     var ths = th.AsSpan(offset, n);
@@ -39,8 +39,9 @@ public sealed unsafe class OnePassRowsTests
                     var vOne = (float[])v0.Clone();
                     var (hOne, hAt) = Aligned(n, offset);
                     var (sOne, sAt) = Aligned(n, offset);
-                    fixed (float* xp = x, vp = vOne, hp = hOne, sp = sOne)
-                        kernel.ChargeFireReset(vp + offset, xp + offset, xp + offset, ths, Rules[rule], hp + hAt, sp + sAt, n, stream);
+                    fixed (float* xp = x, tp = th, vp = vOne, hp = hOne, sp = sOne)
+                        kernel.ChargeFireReset(vp + offset, xp + offset, xp + offset, Threshold(scalarVth, tp + offset), Rules[rule], hp + hAt, sp + sAt,
+                            n, stream);
                     string at = $"{name}, n = {n}, offset {offset}";
                     hOne.AsSpan(hAt, n).ToArray().Should().Equal(hStaged, at);
                     sOne.AsSpan(sAt, n).ToArray().Should().Equal(sStaged, at);
@@ -49,7 +50,8 @@ public sealed unsafe class OnePassRowsTests
     }
 
     [Test]
-    public void BackwardStepEqualsTheStagedRows([Values(0, 1, 2, 3)] int rule, [Values(true, false)] bool stream, [Values(true, false)] bool withGS)
+    public void BackwardStepEqualsTheStagedRows([Values(0, 1, 2, 3)] int rule, [Values(true, false)] bool stream, [Values(true, false)] bool withGS,
+        [Values(true, false)] bool scalarVth)
     {
         var rng = new Random(11);
         var surrogate = new ATan(2.5);
@@ -57,7 +59,7 @@ public sealed unsafe class OnePassRowsTests
             foreach (int n in new[] { 1, 15, 16, 37, 300 })
                 foreach (int offset in new[] { 0, 5, 15 })
                 {
-                    float[] h = Random(rng, n + 16, -0.5f, 2), th = Random(rng, n + 16, 0.5f, 1.2f);
+                    float[] h = Random(rng, n + 16, -0.5f, 2), th = Vth(rng, n + 16, scalarVth);
                     float[] gS = Random(rng, n + 16, -1, 1), gv0 = Random(rng, n + 16, -1, 1);
                     var hs = h.AsSpan(offset, n);
                     var ths = th.AsSpan(offset, n);
@@ -69,13 +71,18 @@ public sealed unsafe class OnePassRowsTests
                     var gvOne = (float[])gv0.Clone();
                     var (gxOne, gxAt) = Aligned(n, offset);
                     fixed (float* hp = h, tp = th, gsp = gS, gvp = gvOne, gxp = gxOne)
-                        surrogate.ResetBackwardOnePass(hp + offset, hp + offset, tp + offset, withGS ? gsp + offset : null, withGS ? gsp + offset : null,
+                        surrogate.ResetBackwardOnePass(hp + offset, hp + offset, Threshold(scalarVth, tp + offset), withGS ? gsp + offset : null, withGS ? gsp + offset : null,
                             gvp + offset, Rules[rule], gxp + gxAt, toX, toV, n, stream);
                     string at = $"∂h/∂x = {toX}, n = {n}, offset {offset}";
                     gxOne.AsSpan(gxAt, n).ToArray().Should().Equal(gxStaged, at);
                     gvOne.Should().Equal(gvStaged, at);
                 }
     }
+
+    /// <summary>Thresholds: one value for every neuron (0.8, kept in a register by the one-pass step) or per neuron.</summary>
+    static float[] Vth(Random rng, int n, bool scalar) => scalar ? Enumerable.Repeat(0.8f, n).ToArray() : Random(rng, n, 0.5f, 1.2f);
+
+    static Threshold Threshold(bool scalar, float* row) => scalar ? Spike.Nn.Threshold.Scalar(0.8f) : Spike.Nn.Threshold.PerNeuron(row);
 
     /// <summary>A pinned array with room for n floats starting `phase` floats past a 64-byte boundary, and that start.</summary>
     static (float[] Array, int Start) Aligned(int n, int phase)
