@@ -6,8 +6,8 @@ namespace Spike.Nn;
 /// tiles in parallel. Saved for backward: H only, 4 bytes per neuron-step (V_init and Vth add one row each only when
 /// they are per-neuron tensors rather than scalars); V[t−1] and S[t] are recomputed from H. No buffer is allocated per
 /// step or per tile: outputs are allocated once per call without zero-filling, scratch rows live on the stack. Outputs
-/// larger than the last-level cache are written with streaming stores. IF and LIF (decay_input, Vr = 0) run each
-/// forward step in one pass (<see cref="OnePassRows"/>), and with the ATan surrogate each backward step too (IF, LIF
+/// larger than the last-level cache are written with streaming stores. On AVX-512, IF and LIF (decay_input, Vr = 0)
+/// run each forward step in one pass (<see cref="OnePassRows"/>), and with the ATan surrogate each backward step too (IF, LIF
 /// without a parameter gradient); other neurons compute a step in stages over L1 rows (streaming the finished rows
 /// out, <see cref="Spike.Cpu.StreamingCopy"/>, when the outputs are that large).
 /// The result is one packed tensor <c>[T + 1, N, ...]</c> (spikes, then V_final) or <c>[2T, N, ...]</c> (spikes, then
@@ -65,7 +65,7 @@ internal static class FusedNeuron
         var reset = new ResetRule(node.VReset is not null, node.VReset is double r ? (float)r : 0f, node.DetachReset);
         // Every element of both arrays is written below, so neither needs zero-filling.
         var outArr = Spike.Cpu.LargeArrays.Uninitialized(rows * M);
-        bool stream = Streams(T, M), onePass = kernel.HasOnePassStep;
+        bool stream = Streams(T, M), onePass = OnePassRows.Supported && kernel.HasOnePassStep;
         // Streaming, H starts hOff elements into its array, chosen so that its rows and the spike rows are aligned
         // alike: the one-pass step can then stream both.
         var hSeq = Spike.Cpu.LargeArrays.Uninitialized(T * M + (onePass && stream ? AlignSlack : 0));
@@ -117,7 +117,7 @@ internal static class FusedNeuron
             var gv0 = vInit.RequiresGrad ? Spike.Cpu.LargeArrays.Uninitialized(M) : null;   // every element written below
             var surrogate = node.SurrogateFunction;
             var linear = kernel.LinearBackward;
-            bool onePassBack = linear is not null && surrogate.HasOnePassBackward;
+            bool onePassBack = OnePassRows.Supported && linear is not null && surrogate.HasOnePassBackward;
             int tile = onePassBack && stream ? OnePassTile : Tile;
             var tileParam = new double[(M + tile - 1) / tile];   // summed in tile order below: deterministic
             ForTiles(M, T, tile, (b0, n) =>

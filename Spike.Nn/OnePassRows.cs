@@ -86,6 +86,10 @@ internal readonly unsafe struct Threshold
 /// </summary>
 internal static unsafe class OnePassRows
 {
+    /// <summary>Whether this machine runs the one-pass steps: they are written for AVX-512 (other machines take the
+    /// staged rows, whose library loops use the widest vectors there are).</summary>
+    public static bool Supported => Avx512F.IsSupported;
+
     /// <summary>
     /// h = charge(v, x); s = Θ(h − th); v = hard ? (s ? Vr : h) : h − s·th, as <see cref="NeuronRows.FireReset"/>.
     /// v is updated in place. With stream, h and s take streaming stores wherever they are aligned alike (else plain
@@ -99,7 +103,7 @@ internal static unsafe class OnePassRows
     {
         int i = 0;
         // Streaming stores need 64-byte alignment: a plain head brings h there, and s must then be there too.
-        bool streams = stream && Avx512F.IsSupported && (((nint)s - (nint)h) & 63) == 0 && ((nint)h & 3) == 0;
+        bool streams = stream && Supported && (((nint)s - (nint)h) & 63) == 0 && ((nint)h & 3) == 0;
         if (streams)
         {
             int head = Math.Min(n, (int)(((64 - ((nint)h & 63)) & 63) >> 2));
@@ -110,7 +114,7 @@ internal static unsafe class OnePassRows
                 Vector(charge, v, x, th, rule, h, s, i, stream: true);
             }
         }
-        else if (Vector512.IsHardwareAccelerated)
+        else if (Supported)
             for (; i <= n - 16; i += 16) Vector(charge, v, x, th, rule, h, s, i, stream: false);
         for (; i < n; i++) Scalar(charge, v, x, th, rule, h, s, i);
     }
@@ -127,7 +131,7 @@ internal static unsafe class OnePassRows
         where TS : struct, IVectorSlope
     {
         int i = 0;
-        bool streams = stream && Avx512F.IsSupported && ((nint)gx & 3) == 0;
+        bool streams = stream && Supported && ((nint)gx & 3) == 0;
         if (streams)
         {
             int head = Math.Min(n, (int)(((64 - ((nint)gx & 63)) & 63) >> 2));
@@ -139,7 +143,7 @@ internal static unsafe class OnePassRows
                 VectorBackward(slope, h, th, gS, gv, rule, gx, toX, toV, i, stream: true);
             }
         }
-        else if (Vector512.IsHardwareAccelerated)
+        else if (Supported)
             for (; i <= n - 16; i += 16) VectorBackward(slope, h, th, gS, gv, rule, gx, toX, toV, i, stream: false);
         for (; i < n; i++) ScalarBackward(slope, h, th, gS, gv, rule, gx, toX, toV, i);
     }
