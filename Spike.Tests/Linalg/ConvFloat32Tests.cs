@@ -47,6 +47,34 @@ public class ConvFloat32Tests
         if (bt is not null) Close(bt.Grad!, r.Db);
     }
 
+    /// <summary>
+    /// Views as convolution inputs give what their contiguous copies give, forward and both gradients: a channel slice
+    /// (unit stride along W, other strides not those of a dense tensor: the fused path) and a view transposed in H
+    /// and W (stride ≠ 1 along W: the per-image path).
+    /// </summary>
+    [Test]
+    public void ViewsMatchTheirContiguousCopies([Values(true, false)] bool channelSlice)
+    {
+        var baseX = Tensor.FromArray(Values(8 * 12 * 9 * 9, 6), [8, 12, 9, 9]).To(DType.Float32);
+        Tensor View(Tensor b) => channelSlice ? b.Narrow(1, 3, 7) : b.Narrow(1, 0, 7).Transpose(2, 3);
+        var w = Tensor.FromArray(Values(10 * 7 * 3 * 3, 7), [10, 7, 3, 3]).To(DType.Float32);
+        var gy = Tensor.FromArray(Values(8 * 10 * 9 * 9, 8), [8, 10, 9, 9]).To(DType.Float32);
+        (float[] Y, float[] Dx, float[] Dw) Run(bool copy)
+        {
+            var xb = Raw.Clone(baseX).RequiresGrad_();
+            var wt = Raw.Clone(w).RequiresGrad_();
+            var x = View(xb);
+            if (copy) x = x.Contiguous();
+            var y = x.Conv2d(wt, null, (1, 1), (1, 1), (1, 1), 1);
+            y.Backward(gy);
+            return (y.ToArray<float>(), xb.Grad!.ToArray<float>(), wt.Grad!.ToArray<float>());
+        }
+        var (view, copy) = (Run(false), Run(true));
+        view.Y.Select(v => (double)v).ToArray().ShouldBeClose(copy.Y.Select(v => (double)v).ToArray(), 1e-5);
+        view.Dx.Select(v => (double)v).ToArray().ShouldBeClose(copy.Dx.Select(v => (double)v).ToArray(), 1e-5);
+        view.Dw.Select(v => (double)v).ToArray().ShouldBeClose(copy.Dw.Select(v => (double)v).ToArray(), 1e-5);
+    }
+
     /// <summary>Float32 sums of up to a few hundred products of values in [−2, 2): 5e-4 absolute plus relative.</summary>
     static void Close(Tensor actual, double[] expected) => actual.To(DType.Float64).ToArray<double>().ShouldBeClose(expected, 5e-4);
 }
