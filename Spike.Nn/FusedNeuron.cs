@@ -65,13 +65,13 @@ internal static class FusedNeuron
         var reset = new ResetRule(node.VReset is not null, node.VReset is double r ? (float)r : 0f, node.DetachReset);
         // Every element of both arrays is written below, so neither needs zero-filling.
         var outArr = Spike.Cpu.LargeArrays.Uninitialized(rows * M);
-        bool stream = Streams(T, M), onePass = OnePassRows.Supported && kernel.HasOnePassStep;
+        bool stream = Streams(T, M), onePass = OnePassRows.Supported && kernel.HasOnePassStep, streamedOnePass = onePass && stream;
         // Streaming, H starts hOff elements into its array, chosen so that its rows and the spike rows are aligned
         // alike: the one-pass step can then stream both.
-        var hSeq = Spike.Cpu.LargeArrays.Uninitialized(T * M + (onePass && stream ? AlignSlack : 0));
-        int hOff = onePass && stream ? MatchingOffset(hSeq, outArr) : 0;
+        var hSeq = Spike.Cpu.LargeArrays.Uninitialized(T * M + (streamedOnePass ? AlignSlack : 0));
+        int hOff = streamedOnePass ? MatchingOffset(hSeq, outArr) : 0;
 
-        ForTiles(M, T, onePass && stream ? OnePassTile : Tile, (b0, n) =>
+        ForTiles(M, T, streamedOnePass ? OnePassTile : Tile, (b0, n) =>
         {
             Span<float> v = stackalloc float[n];
             Span<float> thRow = stackalloc float[n];

@@ -67,19 +67,12 @@ internal static class NeuronRows
             ref float sr = ref MemoryMarshal.GetReference(s);
             ref float vref = ref MemoryMarshal.GetReference(v);
             if (Vector512.IsHardwareAccelerated)
-            {
-                var one512 = Vector512<float>.One;
-                var vr512 = Vector512.Create(rule.VReset);
                 for (; i <= n - 16; i += 16)
                 {
-                    var hv = Vector512.LoadUnsafe(ref hr, (nuint)i);
-                    var tv = Vector512.LoadUnsafe(ref tr, (nuint)i);
-                    var mask = Vector512.GreaterThanOrEqual(hv, tv);
-                    (mask & one512).StoreUnsafe(ref sr, (nuint)i);
-                    var nv = rule.Hard ? Vector512.ConditionalSelect(mask, vr512, hv) : hv - (mask & tv);
+                    var (sv, nv) = Fire(Vector512.LoadUnsafe(ref hr, (nuint)i), Vector512.LoadUnsafe(ref tr, (nuint)i), rule);
+                    sv.StoreUnsafe(ref sr, (nuint)i);
                     nv.StoreUnsafe(ref vref, (nuint)i);
                 }
-            }
             var one = Vector256<float>.One;
             var vr = Vector256.Create(rule.VReset);
             for (; i <= n - 8; i += 8)
@@ -92,12 +85,24 @@ internal static class NeuronRows
                 nv.StoreUnsafe(ref vref, (nuint)i);
             }
         }
-        for (; i < n; i++)
-        {
-            bool spike = h[i] >= th[i];
-            s[i] = spike ? 1f : 0f;
-            v[i] = spike ? (rule.Hard ? rule.VReset : h[i] - th[i]) : h[i];
-        }
+        for (; i < n; i++) (s[i], v[i]) = Fire(h[i], th[i], rule);
+    }
+
+    /// <summary>S and the reset V of one vector of H: <see cref="FireReset"/>'s formula, shared with the one-pass
+    /// step (<see cref="OnePassRows"/>) so that both give the same bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static (Vector512<float> S, Vector512<float> V) Fire(Vector512<float> h, Vector512<float> th, ResetRule rule)
+    {
+        var mask = Vector512.GreaterThanOrEqual(h, th);
+        return (mask & Vector512<float>.One, rule.Hard ? Vector512.ConditionalSelect(mask, Vector512.Create(rule.VReset), h) : h - (mask & th));
+    }
+
+    /// <summary>S and the reset V of one neuron (<see cref="Fire(Vector512{float}, Vector512{float}, ResetRule)"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static (float S, float V) Fire(float h, float th, ResetRule rule)
+    {
+        bool spike = h >= th;
+        return (spike ? 1f : 0f, spike ? (rule.Hard ? rule.VReset : h - th) : h);
     }
 
     /// <summary>
@@ -123,21 +128,14 @@ internal static class NeuronRows
             ref float sgr = ref MemoryMarshal.GetReference(sg);
             ref float ar = ref MemoryMarshal.GetReference(outA), br = ref MemoryMarshal.GetReference(outB);
             if (Vector512.IsHardwareAccelerated)
-            {
-                var vr512 = Vector512.Create(rule.VReset);
                 for (; i <= n - 16; i += 16)
                 {
-                    var hv = Vector512.LoadUnsafe(ref hr, (nuint)i);
-                    var tv = Vector512.LoadUnsafe(ref tr, (nuint)i);
-                    var g = Vector512.LoadUnsafe(ref gvr, (nuint)i);
                     var gs = hasGS ? Vector512.LoadUnsafe(ref gsr, (nuint)i) : Vector512<float>.Zero;
-                    var direct = rule.Hard ? Vector512.AndNot(g, Vector512.GreaterThanOrEqual(hv, tv)) : g;
-                    var dvds = rule.Detach ? Vector512<float>.Zero : rule.Hard ? vr512 - hv : -tv;
-                    var r = direct + (gs + g * dvds) * Vector512.LoadUnsafe(ref sgr, (nuint)i);
+                    var r = HGrad(Vector512.LoadUnsafe(ref hr, (nuint)i), Vector512.LoadUnsafe(ref tr, (nuint)i), gs,
+                        Vector512.LoadUnsafe(ref gvr, (nuint)i), Vector512.LoadUnsafe(ref sgr, (nuint)i), rule);
                     (r * a).StoreUnsafe(ref ar, (nuint)i);
                     if (twice) (r * b).StoreUnsafe(ref br, (nuint)i);
                 }
-            }
             var vr = Vector256.Create(rule.VReset);
             for (; i <= n - 8; i += 8)
             {
@@ -155,13 +153,31 @@ internal static class NeuronRows
         }
         for (; i < n; i++)
         {
-            float s = h[i] >= th[i] ? 1f : 0f;
-            float dvdh = rule.Hard ? 1f - s : 1f;
-            float dvds = rule.Detach ? 0f : rule.Hard ? rule.VReset - h[i] : -th[i];
-            float r = gv[i] * dvdh + ((hasGS ? gS[i] : 0f) + gv[i] * dvds) * sg[i];
+            float r = HGrad(h[i], th[i], hasGS ? gS[i] : 0f, gv[i], sg[i], rule);
             outA[i] = r * a;
             if (twice) outB[i] = r * b;
         }
+    }
+
+    /// <summary>∂L/∂H of one vector: <see cref="ResetBackward"/>'s formula, shared with the one-pass step.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> HGrad(Vector512<float> h, Vector512<float> th, Vector512<float> gS, Vector512<float> gv,
+        Vector512<float> sg, ResetRule rule)
+    {
+        // hard: gv·(1 − S) is gv where no spike; soft: gv.
+        var direct = rule.Hard ? Vector512.AndNot(gv, Vector512.GreaterThanOrEqual(h, th)) : gv;
+        var dvds = rule.Detach ? Vector512<float>.Zero : rule.Hard ? Vector512.Create(rule.VReset) - h : -th;
+        return direct + (gS + gv * dvds) * sg;
+    }
+
+    /// <summary>∂L/∂H of one neuron (<see cref="HGrad(Vector512{float}, Vector512{float}, Vector512{float}, Vector512{float}, Vector512{float}, ResetRule)"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float HGrad(float h, float th, float gS, float gv, float sg, ResetRule rule)
+    {
+        float s = h >= th ? 1f : 0f;
+        float dvdh = rule.Hard ? 1f - s : 1f;
+        float dvds = rule.Detach ? 0f : rule.Hard ? rule.VReset - h : -th;
+        return gv * dvdh + (gS + gv * dvds) * sg;
     }
 
     /// <summary>dst += a.</summary>

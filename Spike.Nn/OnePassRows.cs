@@ -38,13 +38,20 @@ internal interface IVectorSlope
     float At(float u);
 }
 
-/// <summary>ATan: g'(u) = (α/2) / ((c·u)² + 1) with c = π/2·α, the operations of <see cref="ATan"/>'s own row.</summary>
+/// <summary>ATan: g'(u) = (α/2) / ((c·u)² + 1) with c = π/2·α, in float32; <see cref="ATan"/>'s rows use it too.</summary>
 internal readonly struct ATanSlope(float c, float halfAlpha) : IVectorSlope
 {
     public Vector512<float> At(Vector512<float> u)
     {
         u *= c;
         return Vector512.Create(halfAlpha) / (u * u + Vector512<float>.One);
+    }
+
+    /// <summary>The same on 8 lanes, for machines without AVX-512.</summary>
+    public Vector256<float> At(Vector256<float> u)
+    {
+        u *= c;
+        return Vector256.Create(halfAlpha) / (u * u + Vector256<float>.One);
     }
 
     public float At(float u)
@@ -154,12 +161,8 @@ internal static unsafe class OnePassRows
     {
         var hv = Vector512.Load(h + i);
         var tv = th.Vector(i);
-        var g = Vector512.Load(gv + i);
         var gs = gS != null ? Vector512.Load(gS + i) : Vector512<float>.Zero;
-        // hard: gv·(1 − S) is gv where no spike; soft: gv.
-        var direct = rule.Hard ? Vector512.AndNot(g, Vector512.GreaterThanOrEqual(hv, tv)) : g;
-        var dvds = rule.Detach ? Vector512<float>.Zero : rule.Hard ? Vector512.Create(rule.VReset) - hv : -tv;
-        var r = direct + (gs + g * dvds) * slope.At(hv - tv);
+        var r = NeuronRows.HGrad(hv, tv, gs, Vector512.Load(gv + i), slope.At(hv - tv), rule);
         if (stream) Avx512F.StoreAlignedNonTemporal(gx + i, r * toX);
         else (r * toX).Store(gx + i);
         (r * toV).Store(gv + i);
@@ -169,10 +172,8 @@ internal static unsafe class OnePassRows
     static void ScalarBackward<TS>(TS slope, float* h, Threshold th, float* gS, float* gv, ResetRule rule, float* gx, float toX, float toV, int i)
         where TS : struct, IVectorSlope
     {
-        float ti = th.At(i), s = h[i] >= ti ? 1f : 0f;
-        float dvdh = rule.Hard ? 1f - s : 1f;
-        float dvds = rule.Detach ? 0f : rule.Hard ? rule.VReset - h[i] : -ti;
-        float r = gv[i] * dvdh + ((gS != null ? gS[i] : 0f) + gv[i] * dvds) * slope.At(h[i] - ti);
+        float ti = th.At(i);
+        float r = NeuronRows.HGrad(h[i], ti, gS != null ? gS[i] : 0f, gv[i], slope.At(h[i] - ti), rule);
         gx[i] = r * toX;
         gv[i] = r * toV;
     }
@@ -182,10 +183,7 @@ internal static unsafe class OnePassRows
         where TC : struct, IVectorCharge
     {
         var hv = charge.Charge(Vector512.Load(v + i), Vector512.Load(x + i));
-        var tv = th.Vector(i);
-        var mask = Vector512.GreaterThanOrEqual(hv, tv);
-        var sv = mask & Vector512<float>.One;
-        var nv = rule.Hard ? Vector512.ConditionalSelect(mask, Vector512.Create(rule.VReset), hv) : hv - (mask & tv);
+        var (sv, nv) = NeuronRows.Fire(hv, th.Vector(i), rule);
         nv.Store(v + i);
         if (stream)
         {
@@ -204,10 +202,7 @@ internal static unsafe class OnePassRows
         where TC : struct, IVectorCharge
     {
         float hi = charge.Charge(v[i], x[i]);
-        float ti = th.At(i);
-        bool spike = hi >= ti;
         h[i] = hi;
-        s[i] = spike ? 1f : 0f;
-        v[i] = spike ? (rule.Hard ? rule.VReset : hi - ti) : hi;
+        (s[i], v[i]) = NeuronRows.Fire(hi, th.At(i), rule);
     }
 }

@@ -49,14 +49,17 @@ public sealed class ATan(double alpha = 2.0) : Surrogate
 
     internal override unsafe void ResetBackwardOnePass(float* h, float* hPrev, Threshold th, float* gS, float* gSPrev, float* gv, ResetRule rule,
         float* gx, float toX, float toV, int n, bool stream) =>
-        OnePassRows.ResetBackward(new ATanSlope((float)(Math.PI / 2 * Alpha), (float)(Alpha / 2)), h, hPrev, th, gS, gSPrev, gv, rule, gx, toX, toV, n, stream);
+        OnePassRows.ResetBackward(Slope, h, hPrev, th, gS, gSPrev, gv, rule, gx, toX, toV, n, stream);
+
+    /// <summary>g'(u) in float32, as one vector expression.</summary>
+    ATanSlope Slope => new((float)(Math.PI / 2 * Alpha), (float)(Alpha / 2));
 
     /// <summary>dst = (α/2) / ((c·(h − th))² + 1) with c = π/2·α, in one pass (th empty: 0). The float operations and
     /// their order are those of the four-pass form, so the result is the same to the bit.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void Rows(ReadOnlySpan<float> h, ReadOnlySpan<float> th, Span<float> dst)
     {
-        float c = (float)(Math.PI / 2 * Alpha), a2 = (float)(Alpha / 2);
+        var slope = Slope;
         bool shifted = !th.IsEmpty;
         ref float hr = ref MemoryMarshal.GetReference(h), tr = ref MemoryMarshal.GetReference(th), dr = ref MemoryMarshal.GetReference(dst);
         int i = 0, n = dst.Length;
@@ -65,22 +68,16 @@ public sealed class ATan(double alpha = 2.0) : Surrogate
             {
                 var u = Vector512.LoadUnsafe(ref hr, (nuint)i);
                 if (shifted) u -= Vector512.LoadUnsafe(ref tr, (nuint)i);
-                u *= c;
-                (Vector512.Create(a2) / (u * u + Vector512<float>.One)).StoreUnsafe(ref dr, (nuint)i);
+                slope.At(u).StoreUnsafe(ref dr, (nuint)i);
             }
         else if (Vector256.IsHardwareAccelerated)
             for (; i <= n - 8; i += 8)
             {
                 var u = Vector256.LoadUnsafe(ref hr, (nuint)i);
                 if (shifted) u -= Vector256.LoadUnsafe(ref tr, (nuint)i);
-                u *= c;
-                (Vector256.Create(a2) / (u * u + Vector256<float>.One)).StoreUnsafe(ref dr, (nuint)i);
+                slope.At(u).StoreUnsafe(ref dr, (nuint)i);
             }
-        for (; i < n; i++)
-        {
-            float u = (shifted ? h[i] - th[i] : h[i]) * c;
-            dst[i] = a2 / (u * u + 1f);
-        }
+        for (; i < n; i++) dst[i] = slope.At(shifted ? h[i] - th[i] : h[i]);
     }
 
     protected override string ExtraRepr() => $"alpha={Alpha}, spiking={Spiking}";

@@ -104,25 +104,19 @@ public sealed partial class CpuBackend
         int chunks = ImageChunks(n, ConvParallel((long)n * cout * ckk * p));
         var partial = new float[chunks][];
         // The fused path pads the depths to 32-wide panels: a first layer's 9 would waste most of each.
-        if (groups == 1 && ckk >= 64 && ConvGemm.Applies(g, lx.Strides[3]))
-        {
-            WorkerTeam.For(0, chunks, () => 0, (ci, none) =>
-            {
-                var sum = partial[ci] = RentSum(cout * ckk);
-                var (lo, hi) = ChunkImages(n, chunks, ci);
-                fixed (float* sp = sum, dyp = dys, xp = xs)
-                    ConvGemm.WeightGrad(dyp + dy.Layout.Offset, (long)cout * p, cout,
-                        new(xp + lx.Offset, lx.Strides[0], lx.Strides[1], lx.Strides[2]), g, lo, hi, sp);
-                return none;
-            }, _ => { }, chunks > 1);
-            AddPartials(partial, dws.AsSpan(dwOff, cout * ckk));
-            return;
-        }
-        WorkerTeam.For(0, chunks, () => RentColumns(ckk, p, false), (ci, col) =>
+        bool fused = groups == 1 && ckk >= 64 && ConvGemm.Applies(g, lx.Strides[3]);
+        WorkerTeam.For(0, chunks, () => fused ? null : RentColumns(ckk, p, false), (ci, col) =>
         {
             var sum = partial[ci] = RentSum(cout * ckk);
             var (lo, hi) = ChunkImages(n, chunks, ci);
-            fixed (float* cp = col, sp = sum, dyp = dys)
+            fixed (float* cp = col, sp = sum, dyp = dys, xp = xs)
+            {
+                if (fused)
+                {
+                    ConvGemm.WeightGrad(dyp + dy.Layout.Offset, (long)cout * p, cout,
+                        new(xp + lx.Offset, lx.Strides[0], lx.Strides[1], lx.Strides[2]), g, lo, hi, sp);
+                    return col;
+                }
                 for (int ni = lo; ni < hi; ni++)
                     for (int gi = 0; gi < groups; gi++)
                     {
@@ -133,8 +127,9 @@ public sealed partial class CpuBackend
                         // dW += dy·colᵀ; Sgemm computes dWᵀ += col·dyᵀ itself when that pads less (a first layer's 9 vs 128).
                         Sgemm.Run(coutG, ckk, p, dyg, p, 1, cp, 1, p, sg, ckk, 1, accumulate: true);
                     }
+            }
             return col;
-        }, ReturnColumns, chunks > 1);
+        }, col => { if (col is not null) ReturnColumns(col); }, chunks > 1);
         AddPartials(partial, dws.AsSpan(dwOff, cout * ckk));
     }
 

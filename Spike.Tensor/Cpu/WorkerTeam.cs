@@ -168,13 +168,16 @@ public static class WorkerTeam
     /// <summary>A generation's low 32 bits in the high half of an entry (the count wraps after 2³² loops, not the tag).</summary>
     static long Tag(long generation) => (generation & 0xFFFF_FFFFL) << 32;
 
+    /// <summary>The high half of an entry, where <see cref="Tag"/> puts the generation.</summary>
+    const long TagBits = ~0xFFFF_FFFFL;
+
     /// <summary>Joins loop <paramref name="generation"/> if it is still the current one and open.</summary>
     static bool TryJoin(long generation)
     {
         while (true)
         {
             long entry = Volatile.Read(ref _entry);
-            if ((entry & ~(Closed | (Closed - 1))) != Tag(generation) || (entry & Closed) != 0) return false;
+            if ((entry & TagBits) != Tag(generation) || (entry & Closed) != 0) return false;
             if (Interlocked.CompareExchange(ref _entry, entry + 1, entry) == entry) return true;
         }
     }

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace Spike.Cpu.Gemm;
 
@@ -18,13 +17,9 @@ internal static unsafe partial class ConvGemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void WeightGrad(float* dy, long dyImageStride, int m, Images x, ConvGeometry g, int lo, int hi, float* dw)
     {
-        if (_panels == null) _panels = (float*)NativeMemory.AlignedAlloc((nuint)(Sgemm.NC * Sgemm.KC * sizeof(float)), 64);
-        if (_rowPanels == null)
-        {
-            _rowPanels = (float*)NativeMemory.AlignedAlloc((nuint)(Sgemm.MC * Sgemm.KC * sizeof(float)), 64);
-            _columnRows = (float*)NativeMemory.AlignedAlloc((nuint)(Sgemm.NC * NR * sizeof(float)), 64);
-        }
-        float* pb = _panels, pa = _rowPanels, rowsOfX = _columnRows, tile = stackalloc float[MR * NR];
+        if (_rowPanels == null) _rowPanels = Buffer(Sgemm.MC * Sgemm.KC);
+        if (_columnRows == null) _columnRows = Buffer(Sgemm.NC * NR);
+        float* pb = Panels, pa = _rowPanels, rowsOfX = _columnRows, tile = stackalloc float[MR * NR];
         int p = g.OH * g.OW, total = (hi - lo) * p, depth = g.C * g.KH * g.KW;
         int blocks = (total + Sgemm.KC - 1) / Sgemm.KC, kq = (total + blocks - 1) / blocks;
         var loads = LoadTable.For(g);

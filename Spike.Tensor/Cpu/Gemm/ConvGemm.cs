@@ -18,6 +18,12 @@ internal static unsafe partial class ConvGemm
 
     [ThreadStatic] static float* _panels;
 
+    /// <summary>The calling thread's buffer for one KC×NC block of B panels (kept for the thread's lifetime, as
+    /// <see cref="Sgemm"/>'s own).</summary>
+    static float* Panels => _panels != null ? _panels : _panels = Buffer(Sgemm.NC * Sgemm.KC);
+
+    static float* Buffer(int floats) => (float*)NativeMemory.AlignedAlloc((nuint)(floats * sizeof(float)), 64);
+
     /// <summary>Whether the fused path can take a convolution whose input has this stride along W.</summary>
     public static bool Applies(ConvGeometry g, int widthStride) => Avx512F.IsSupported && g.SW == 1 && widthStride == 1;
 
@@ -76,8 +82,7 @@ internal static unsafe partial class ConvGemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(in Weights a, Images x, ConvGeometry g, int lo, int hi, float* y, long yImageStride)
     {
-        if (_panels == null) _panels = (float*)NativeMemory.AlignedAlloc((nuint)(Sgemm.NC * Sgemm.KC * sizeof(float)), 64);
-        float* pb = _panels, tile = stackalloc float[MR * NR];
+        float* pb = Panels, tile = stackalloc float[MR * NR];
         int p = g.OH * g.OW, total = (hi - lo) * p, rowPanels = (a.M + MR - 1) / MR;
         var loads = LoadTable.For(g);
         fixed (float* ap = a.Data)
